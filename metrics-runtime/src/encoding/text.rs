@@ -1,0 +1,233 @@
+//! The text encoder for both formats. One writer: the formats differ only in
+//! family names (OpenMetrics names a counter family without `_total` and an info
+//! family without `_info`), HELP escaping, `# UNIT`, the info type and `# EOF`.
+//!
+//! It is ours rather than prometheus-client's because prometheus-client writes
+//! only OpenMetrics, appends `.` to help text and `_total` to counter names, and
+//! takes a lock per histogram; see `benches/core.rs` for the encoding figures.
+
+use super::Format;
+use crate::label::Labels;
+use crate::metric::{MetricType, SeriesValue, SeriesVisitor};
+
+/// The part of a family's header that the encoder needs.
+pub(crate) struct FamilyHeader<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) help: &'a str,
+    pub(crate) unit: Option<&'a str>,
+    pub(crate) metric_type: MetricType,
+    /// `k="v",…`, already escaped, or empty.
+    pub(crate) const_labels: &'a str,
+}
+
+/// The family name a format announces in `# HELP`/`# TYPE` for a metric whose
+/// samples are named `name`.
+pub(crate) fn family_name(name: &str, metric_type: MetricType, format: Format) -> &str {
+    match (format, metric_type) {
+        (Format::OpenMetrics, MetricType::Counter) => name.strip_suffix("_total").unwrap_or(name),
+        (Format::OpenMetrics, MetricType::Info) => name.strip_suffix("_info").unwrap_or(name),
+        _ => name,
+    }
+}
+
+pub(crate) fn write_header(out: &mut String, format: Format, h: &FamilyHeader<'_>) {
+    let family = family_name(h.name, h.metric_type, format);
+    out.push_str("# HELP ");
+    out.push_str(family);
+    out.push(' ');
+    escape_help(out, h.help, format);
+    out.push('\n');
+    out.push_str("# TYPE ");
+    out.push_str(family);
+    out.push(' ');
+    out.push_str(match (format, h.metric_type) {
+        // The text format has no info type: an info metric is a gauge of 1.
+        (Format::Prometheus, MetricType::Info) => "gauge",
+        (_, t) => t.as_str(),
+    });
+    out.push('\n');
+    if let (Format::OpenMetrics, Some(unit)) = (format, h.unit) {
+        out.push_str("# UNIT ");
+        out.push_str(family);
+        out.push(' ');
+        out.push_str(unit);
+        out.push('\n');
+    }
+}
+
+pub(crate) fn write_eof(out: &mut String, format: Format) {
+    if format == Format::OpenMetrics {
+        out.push_str("# EOF\n");
+    }
+}
+
+/// Writes the samples of one family.
+pub(crate) struct SampleWriter<'a> {
+    pub(crate) out: &'a mut String,
+    pub(crate) format: Format,
+    pub(crate) header: &'a FamilyHeader<'a>,
+}
+
+impl SampleWriter<'_> {
+    fn start(&mut self, suffix: &str, labels: &Labels<'_>, extra: Option<(&str, &str)>) {
+        let out = &mut *self.out;
+        out.push_str(self.header.name);
+        out.push_str(suffix);
+        let const_labels = self.header.const_labels;
+        let has_labels = !labels.is_empty();
+        if const_labels.is_empty() && !has_labels && extra.is_none() {
+            out.push(' ');
+            return;
+        }
+        out.push('{');
+        out.push_str(const_labels);
+        let mut first = const_labels.is_empty();
+        labels.for_each(|k, v| {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            push_label(out, k, v);
+        });
+        if let Some((k, v)) = extra {
+            if !first {
+                out.push(',');
+            }
+            push_label(out, k, v);
+        }
+        out.push_str("} ");
+    }
+
+    fn u64_sample(&mut self, suffix: &str, labels: &Labels<'_>, extra: Option<(&str, &str)>, v: u64) {
+        self.start(suffix, labels, extra);
+        self.out.push_str(itoa::Buffer::new().format(v));
+        self.out.push('\n');
+    }
+
+    fn f64_sample(&mut self, suffix: &str, labels: &Labels<'_>, v: f64) {
+        self.start(suffix, labels, None);
+        push_f64(self.out, v);
+        self.out.push('\n');
+    }
+}
+
+impl SeriesVisitor for SampleWriter<'_> {
+    fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
+        match value {
+            SeriesValue::CounterU64(v) => self.u64_sample("", &labels, None, v),
+            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => self.f64_sample("", &labels, v),
+            SeriesValue::GaugeI64(v) => {
+                self.start("", &labels, None);
+                self.out.push_str(itoa::Buffer::new().format(v));
+                self.out.push('\n');
+            }
+            SeriesValue::Histogram { bounds, counts, sum } => {
+                let mut cumulative = 0u64;
+                let mut le = ryu::Buffer::new();
+                for (bound, count) in bounds.iter().zip(counts) {
+                    cumulative += count;
+                    let text = le.format_finite(*bound);
+                    self.u64_sample("_bucket", &labels, Some(("le", text)), cumulative);
+                }
+                cumulative += counts[bounds.len()];
+                self.u64_sample("_bucket", &labels, Some(("le", "+Inf")), cumulative);
+                self.u64_sample("_count", &labels, None, cumulative);
+                // OpenMetrics forbids `_sum` on a histogram with negative
+                // buckets (the sum is then not monotonic, so not a counter).
+                if !(self.format == Format::OpenMetrics && bounds.first().is_some_and(|b| *b < 0.0)) {
+                    self.f64_sample("_sum", &labels, sum);
+                }
+            }
+            SeriesValue::Summary { count, sum } => {
+                self.u64_sample("_count", &labels, None, count);
+                self.f64_sample("_sum", &labels, sum);
+            }
+            SeriesValue::Info => self.u64_sample("", &labels, None, 1),
+        }
+    }
+}
+
+#[inline]
+pub(crate) fn push_label(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push_str("=\"");
+    escape_label_value(out, value);
+    out.push('"');
+}
+
+/// Label values escape `\`, `"` and newline in both formats.
+#[inline]
+pub(crate) fn escape_label_value(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// HELP escapes `\` and newline in the text format; OpenMetrics also escapes
+/// `"` (and the text format's parser rejects `\"` in HELP).
+fn escape_help(out: &mut String, help: &str, format: Format) {
+    for c in help.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Floats as both formats spell them: `+Inf`, `-Inf`, `NaN`, else the shortest
+/// representation that round-trips.
+#[inline]
+pub(crate) fn push_f64(out: &mut String, v: f64) {
+    if v.is_finite() {
+        out.push_str(ryu::Buffer::new().format_finite(v));
+    } else if v.is_nan() {
+        out.push_str("NaN");
+    } else if v > 0.0 {
+        out.push_str("+Inf");
+    } else {
+        out.push_str("-Inf");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut s = String::new();
+        escape_label_value(&mut s, "a\\b\"c\nd é");
+        assert_eq!(s, "a\\\\b\\\"c\\nd é");
+    }
+
+    #[test]
+    fn help_escaping_differs_by_format() {
+        let mut s = String::new();
+        escape_help(&mut s, "say \"hi\"\\\n", Format::Prometheus);
+        assert_eq!(s, "say \"hi\"\\\\\\n");
+        s.clear();
+        escape_help(&mut s, "say \"hi\"\\\n", Format::OpenMetrics);
+        assert_eq!(s, "say \\\"hi\\\"\\\\\\n");
+    }
+
+    #[test]
+    fn floats() {
+        let mut s = String::new();
+        for v in [1.0, 0.1, 1e21, -2.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            push_f64(&mut s, v);
+            s.push(' ');
+        }
+        assert_eq!(s, "1.0 0.1 1e21 -2.5 +Inf -Inf NaN ");
+    }
+}

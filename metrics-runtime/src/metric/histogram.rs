@@ -1,0 +1,373 @@
+//! Histograms with fixed buckets.
+//!
+//! An observation touches one bucket counter and the sum; `_count` is not stored
+//! but computed as the sum of the buckets when read, so `_count` always equals
+//! the `+Inf` bucket in a scrape, however many threads are observing. (The sum
+//! is read after the buckets and may include observations that are in flight
+//! at that instant; no parser can tell, because none can relate sum to buckets.)
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::label::Labels;
+
+/// The most buckets a histogram may have (one more, `+Inf`, is implicit).
+pub const MAX_BUCKETS: usize = 64;
+
+/// Why a bucket list was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BucketsError {
+    /// No bounds at all.
+    Empty,
+    /// More than [`MAX_BUCKETS`] bounds.
+    TooMany(usize),
+    /// A bound is NaN or infinite (`+Inf` is implicit; don't list it).
+    NotFinite(usize, f64),
+    /// `bounds[i] <= bounds[i - 1]`.
+    NotIncreasing(usize, f64),
+    /// A generator's arguments cannot produce valid buckets.
+    BadGenerator(&'static str),
+}
+
+impl fmt::Display for BucketsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BucketsError::Empty => f.write_str("a histogram needs at least one bucket bound"),
+            BucketsError::TooMany(n) => write!(
+                f,
+                "{n} bucket bounds is more than the {MAX_BUCKETS} allowed: every bucket is a series"
+            ),
+            BucketsError::NotFinite(i, v) => write!(
+                f,
+                "bucket bound #{i} is {v}: bounds must be finite (the +Inf bucket is implicit)"
+            ),
+            BucketsError::NotIncreasing(i, v) => write!(
+                f,
+                "bucket bound #{i} ({v}) is not greater than the one before: bounds must be strictly increasing"
+            ),
+            BucketsError::BadGenerator(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for BucketsError {}
+
+/// A validated list of bucket upper bounds: finite, strictly increasing,
+/// 1 to [`MAX_BUCKETS`] long. Cloning shares the list.
+///
+/// ```
+/// use metrics_runtime::Buckets;
+///
+/// let b = Buckets::new(&[0.1, 0.5, 1.0]).unwrap();
+/// assert_eq!(b.bounds(), &[0.1, 0.5, 1.0]);
+/// assert!(Buckets::new(&[1.0, 0.5]).is_err());
+/// assert_eq!(Buckets::exponential(0.001, 2.0, 4).unwrap().bounds(), &[0.001, 0.002, 0.004, 0.008]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Buckets(Arc<[f64]>);
+
+impl Buckets {
+    /// For operations well under a second: 0.01 … 1 s.
+    pub const FAST: &'static [f64] = &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0];
+    /// For operations of about a second: 0.25 … 10 s.
+    pub const MEDIUM: &'static [f64] = &[0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+    /// For slow operations: 1 … 120 s.
+    pub const SLOW: &'static [f64] = &[1.0, 5.0, 10.0, 30.0, 60.0, 120.0];
+    /// General-purpose latency buckets (seconds), 5 ms … 10 s, as most clients default to.
+    pub const DEFAULT: &'static [f64] = &[
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+
+    /// Validates `bounds`.
+    pub fn new(bounds: &[f64]) -> Result<Self, BucketsError> {
+        if bounds.is_empty() {
+            return Err(BucketsError::Empty);
+        }
+        if bounds.len() > MAX_BUCKETS {
+            return Err(BucketsError::TooMany(bounds.len()));
+        }
+        for (i, &b) in bounds.iter().enumerate() {
+            if !b.is_finite() {
+                return Err(BucketsError::NotFinite(i, b));
+            }
+            if i > 0 && b <= bounds[i - 1] {
+                return Err(BucketsError::NotIncreasing(i, b));
+            }
+        }
+        Ok(Buckets(bounds.into()))
+    }
+
+    /// `count` bounds `start, start*factor, start*factor², …`.
+    pub fn exponential(start: f64, factor: f64, count: usize) -> Result<Self, BucketsError> {
+        if !(start > 0.0) || !(factor > 1.0) || count == 0 {
+            return Err(BucketsError::BadGenerator(
+                "exponential buckets need start > 0, factor > 1 and count >= 1",
+            ));
+        }
+        let bounds: Vec<f64> = (0..count)
+            .map(|i| start * factor.powi(i as i32))
+            .collect();
+        Buckets::new(&bounds)
+    }
+
+    /// `count` bounds `start, start+width, start+2·width, …`.
+    pub fn linear(start: f64, width: f64, count: usize) -> Result<Self, BucketsError> {
+        if !start.is_finite() || !(width > 0.0) || count == 0 {
+            return Err(BucketsError::BadGenerator(
+                "linear buckets need a finite start, width > 0 and count >= 1",
+            ));
+        }
+        let bounds: Vec<f64> = (0..count).map(|i| start + width * i as f64).collect();
+        Buckets::new(&bounds)
+    }
+
+    /// The bounds, without the implicit `+Inf`.
+    pub fn bounds(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+impl Default for Buckets {
+    fn default() -> Self {
+        Buckets(Buckets::DEFAULT.into())
+    }
+}
+
+/// The storage of one histogram series. Reached through [`Histogram`]'s
+/// `Deref`, or from [`Family::labels`](crate::Family::labels).
+pub struct AtomicHistogram {
+    bounds: Buckets,
+    /// Non-cumulative: `counts[i]` holds observations in `(bounds[i-1], bounds[i]]`;
+    /// the last one is the `+Inf` bucket.
+    counts: Box<[AtomicU64]>,
+    sum: AtomicF64,
+}
+
+impl fmt::Debug for AtomicHistogram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AtomicHistogram")
+            .field("bounds", &self.bounds.bounds())
+            .field("count", &self.count())
+            .field("sum", &self.sum.get())
+            .finish()
+    }
+}
+
+impl AtomicHistogram {
+    /// An empty histogram over `buckets`.
+    pub fn new(buckets: &Buckets) -> Self {
+        AtomicHistogram {
+            bounds: buckets.clone(),
+            counts: (0..=buckets.bounds().len())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            sum: AtomicF64::new(0.0),
+        }
+    }
+
+    /// Records one observation. NaN is dropped: it belongs in no bucket and
+    /// would turn `_sum` into NaN for the life of the process.
+    #[inline]
+    pub fn observe(&self, v: f64) {
+        if v.is_nan() {
+            return;
+        }
+        let bounds = self.bounds.bounds();
+        // `le` is inclusive: v goes to the first bucket whose bound is >= v.
+        // For short lists a branch-free count beats a binary search (no
+        // mispredictions on spread-out values).
+        let i = if bounds.len() <= 16 {
+            bounds.iter().map(|&b| (b < v) as usize).sum()
+        } else {
+            bounds.partition_point(|&b| b < v)
+        };
+        self.counts[i].fetch_add(1, Relaxed);
+        self.sum.add(v);
+    }
+
+    /// Times `f` and records its duration in seconds.
+    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.observe(start.elapsed().as_secs_f64());
+        out
+    }
+
+    /// The number of observations.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Relaxed)).sum()
+    }
+
+    /// The sum of observations.
+    pub fn sum(&self) -> f64 {
+        self.sum.get()
+    }
+
+    /// The bucket bounds.
+    pub fn buckets(&self) -> &Buckets {
+        &self.bounds
+    }
+
+    /// Reads the buckets (non-cumulative, `+Inf` last) into `counts` and returns the sum.
+    pub(crate) fn snapshot_into(&self, counts: &mut [u64]) -> f64 {
+        for (out, c) in counts.iter_mut().zip(self.counts.iter()) {
+            *out = c.load(Relaxed);
+        }
+        self.sum.get()
+    }
+
+    /// The cumulative bucket counts as `(upper bound, count)` pairs, `+Inf` last.
+    pub fn cumulative(&self) -> Vec<(f64, u64)> {
+        let mut acc = 0;
+        self.bounds
+            .bounds()
+            .iter()
+            .copied()
+            .chain(std::iter::once(f64::INFINITY))
+            .zip(self.counts.iter())
+            .map(|(b, c)| {
+                acc += c.load(Relaxed);
+                (b, acc)
+            })
+            .collect()
+    }
+}
+
+/// A histogram with fixed buckets.
+///
+/// ```
+/// use metrics_runtime::{Buckets, Histogram};
+///
+/// let latency = Histogram::new(Buckets::new(&[0.1, 0.5, 1.0]).unwrap());
+/// latency.observe(0.2);
+/// latency.observe(3.0);
+/// assert_eq!(latency.count(), 2);
+/// assert_eq!(latency.cumulative(), vec![(0.1, 0), (0.5, 1), (1.0, 1), (f64::INFINITY, 2)]);
+/// ```
+#[derive(Clone)]
+pub struct Histogram {
+    inner: Arc<AtomicHistogram>,
+}
+
+impl Histogram {
+    /// An empty histogram over `buckets`.
+    pub fn new(buckets: Buckets) -> Self {
+        Histogram {
+            inner: Arc::new(AtomicHistogram::new(&buckets)),
+        }
+    }
+}
+
+impl Default for Histogram {
+    /// A histogram over [`Buckets::DEFAULT`].
+    fn default() -> Self {
+        Histogram::new(Buckets::default())
+    }
+}
+
+impl fmt::Debug for Histogram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.inner, f)
+    }
+}
+
+impl Deref for Histogram {
+    type Target = AtomicHistogram;
+    #[inline]
+    fn deref(&self) -> &AtomicHistogram {
+        &self.inner
+    }
+}
+
+impl Metric for Histogram {
+    const TYPE: MetricType = MetricType::Histogram;
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        Self::visit_cell(&self.inner, Labels::None, visitor)
+    }
+}
+
+impl FamilyMember for Histogram {
+    type Cell = AtomicHistogram;
+    type Options = Buckets;
+    fn new_cell(buckets: &Buckets) -> AtomicHistogram {
+        AtomicHistogram::new(buckets)
+    }
+    fn visit_cell(cell: &AtomicHistogram, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
+        let n = cell.counts.len();
+        let mut stack = [0u64; MAX_BUCKETS + 1];
+        let counts = &mut stack[..n];
+        let sum = cell.snapshot_into(counts);
+        visitor.series(
+            labels,
+            SeriesValue::Histogram {
+                bounds: cell.bounds.bounds(),
+                counts,
+                sum,
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observations_land_in_the_inclusive_bucket() {
+        let h = Histogram::new(Buckets::new(&[1.0, 2.0, 5.0]).unwrap());
+        for v in [0.5, 1.0, 1.5, 2.0, 4.9, 5.0, 5.1, 1e9, -3.0] {
+            h.observe(v);
+        }
+        assert_eq!(
+            h.cumulative(),
+            vec![(1.0, 3), (2.0, 5), (5.0, 7), (f64::INFINITY, 9)]
+        );
+        assert_eq!(h.count(), 9);
+        assert_eq!(h.sum(), 0.5 + 1.0 + 1.5 + 2.0 + 4.9 + 5.0 + 5.1 + 1e9 - 3.0);
+    }
+
+    #[test]
+    fn nan_is_dropped_and_infinity_goes_to_the_inf_bucket() {
+        let h = Histogram::new(Buckets::new(&[1.0]).unwrap());
+        h.observe(f64::NAN);
+        assert_eq!(h.count(), 0);
+        assert_eq!(h.sum(), 0.0);
+        h.observe(f64::INFINITY);
+        assert_eq!(h.cumulative(), vec![(1.0, 0), (f64::INFINITY, 1)]);
+    }
+
+    #[test]
+    fn long_bucket_lists_use_the_binary_search_path_consistently() {
+        let bounds: Vec<f64> = (1..=40).map(f64::from).collect();
+        let h = Histogram::new(Buckets::new(&bounds).unwrap());
+        for v in 0..=41 {
+            h.observe(v as f64);
+        }
+        let cum = h.cumulative();
+        // Bucket le=k holds 0..=k.
+        for (k, (b, c)) in cum.iter().take(40).enumerate() {
+            assert_eq!(*b, (k + 1) as f64);
+            assert_eq!(*c, k as u64 + 2);
+        }
+        assert_eq!(cum[40], (f64::INFINITY, 42));
+    }
+
+    #[test]
+    fn bucket_validation() {
+        assert_eq!(Buckets::new(&[]), Err(BucketsError::Empty));
+        assert!(matches!(Buckets::new(&[1.0, f64::INFINITY]), Err(BucketsError::NotFinite(1, _))));
+        assert!(matches!(Buckets::new(&[f64::NAN]), Err(BucketsError::NotFinite(0, _))));
+        assert_eq!(Buckets::new(&[1.0, 1.0]), Err(BucketsError::NotIncreasing(1, 1.0)));
+        assert!(matches!(Buckets::new(&vec![1.0; 65]), Err(BucketsError::TooMany(65))));
+        assert_eq!(Buckets::linear(1.0, 0.5, 3).unwrap().bounds(), &[1.0, 1.5, 2.0]);
+        assert!(Buckets::exponential(0.0, 2.0, 3).is_err());
+        assert!(Buckets::exponential(1.0, 1.0, 3).is_err());
+        assert!(Buckets::linear(0.0, -1.0, 3).is_err());
+        for preset in [Buckets::FAST, Buckets::MEDIUM, Buckets::SLOW, Buckets::DEFAULT] {
+            Buckets::new(preset).unwrap();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The metric types. Each public type (`Counter`, `Gauge`, …) is a cheap,
+//! cloneable handle to shared atomic storage; the storage type (`AtomicCounter`,
+//! …) carries the methods, reached through `Deref`, and is what a
+//! [`Family`](crate::Family) stores inline for each label combination.
+
+pub(crate) mod counter;
+pub(crate) mod family;
+pub(crate) mod gauge;
+pub(crate) mod histogram;
+pub(crate) mod info;
+pub(crate) mod summary;
+
+use crate::label::Labels;
+
+/// The kind of a metric, as announced in `# TYPE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MetricType {
+    /// A monotonic counter.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Bucketed observations with count and sum.
+    Histogram,
+    /// Count and sum of observations (no quantiles).
+    Summary,
+    /// Constant labels describing the target (`build_info`).
+    Info,
+}
+
+impl MetricType {
+    /// The OpenMetrics type name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
+            MetricType::Summary => "summary",
+            MetricType::Info => "info",
+        }
+    }
+}
+
+/// The value of one series at the moment it was read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SeriesValue<'a> {
+    /// An integer counter.
+    CounterU64(u64),
+    /// A float counter.
+    CounterF64(f64),
+    /// An integer gauge.
+    GaugeI64(i64),
+    /// A float gauge.
+    GaugeF64(f64),
+    /// A histogram: `counts[i]` observations fell in `(bounds[i-1], bounds[i]]`,
+    /// and `counts[bounds.len()]` above the last bound (the `+Inf` bucket).
+    /// The count is the sum of `counts`, so `_count` always equals the `+Inf`
+    /// bucket.
+    Histogram {
+        /// Upper bounds, strictly increasing, without `+Inf`.
+        bounds: &'a [f64],
+        /// Non-cumulative bucket counts, `bounds.len() + 1` of them.
+        counts: &'a [u64],
+        /// The sum of all observations.
+        sum: f64,
+    },
+    /// A summary without quantiles.
+    Summary {
+        /// Number of observations.
+        count: u64,
+        /// Sum of observations.
+        sum: f64,
+    },
+    /// An info metric (its value is always 1; the content is the labels).
+    Info,
+}
+
+impl SeriesValue<'_> {
+    /// The value as a float where it is a single number (counters, gauges);
+    /// the count for histograms and summaries; 1 for info.
+    pub fn as_f64(&self) -> f64 {
+        match *self {
+            SeriesValue::CounterU64(v) => v as f64,
+            SeriesValue::CounterF64(v) => v,
+            SeriesValue::GaugeI64(v) => v as f64,
+            SeriesValue::GaugeF64(v) => v,
+            SeriesValue::Histogram { counts, .. } => counts.iter().sum::<u64>() as f64,
+            SeriesValue::Summary { count, .. } => count as f64,
+            SeriesValue::Info => 1.0,
+        }
+    }
+}
+
+/// Receives every series of a metric, one call each.
+pub trait SeriesVisitor {
+    /// One series: its labels and its value.
+    fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>);
+}
+
+/// A metric that a [`Registry`](crate::Registry) can hold and encode.
+///
+/// Implemented by the handle types ([`Counter`](crate::Counter),
+/// [`Gauge`](crate::Gauge), [`Histogram`](crate::Histogram),
+/// [`Summary`](crate::Summary), [`Info`](crate::Info),
+/// [`Family`](crate::Family)); cloning a handle shares the storage.
+pub trait Metric: Clone + Send + Sync + 'static {
+    /// The metric's type.
+    const TYPE: MetricType;
+
+    /// Reads every series of the metric into `visitor`.
+    fn visit(&self, visitor: &mut dyn SeriesVisitor);
+
+    /// The labels every series carries (a family's label set; none otherwise).
+    fn label_descriptors() -> &'static [crate::LabelDescriptor] {
+        &[]
+    }
+}
+
+/// A metric type that can be a [`Family`](crate::Family) member: its storage
+/// (`Cell`) lives inline in the family's dense array.
+pub trait FamilyMember: Metric {
+    /// The per-series storage.
+    type Cell: Send + Sync + 'static;
+    /// What every cell of a family is built from (bucket bounds for histograms).
+    type Options: Clone + Send + Sync + 'static;
+
+    /// A fresh, zeroed cell.
+    fn new_cell(options: &Self::Options) -> Self::Cell;
+
+    /// Reads one cell into `visitor`.
+    fn visit_cell(cell: &Self::Cell, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor);
+}
+
+/// Object-safe view of a [`Metric`], for storing different metrics side by side.
+pub(crate) trait DynMetric: Send + Sync {
+    fn metric_type(&self) -> MetricType;
+    fn visit(&self, visitor: &mut dyn SeriesVisitor);
+}
+
+impl<M: Metric> DynMetric for M {
+    fn metric_type(&self) -> MetricType {
+        M::TYPE
+    }
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        Metric::visit(self, visitor)
+    }
+}
+
+/// An `f64` stored in an `AtomicU64` by its bits; additions are
+/// compare-and-swap loops. The storage of float counters and gauges.
+#[derive(Debug, Default)]
+pub struct AtomicF64(std::sync::atomic::AtomicU64);
+
+impl AtomicF64 {
+    /// Holds `v`.
+    pub const fn new(v: f64) -> Self {
+        AtomicF64(std::sync::atomic::AtomicU64::new(v.to_bits()))
+    }
+
+    /// The value.
+    #[inline]
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Replaces the value.
+    #[inline]
+    pub fn set(&self, v: f64) {
+        self.0
+            .store(v.to_bits(), std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Adds `delta` and returns the new value.
+    #[inline]
+    pub fn add(&self, delta: f64) -> f64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut current = self.0.load(Relaxed);
+        loop {
+            let new = f64::from_bits(current) + delta;
+            match self
+                .0
+                .compare_exchange_weak(current, new.to_bits(), Relaxed, Relaxed)
+            {
+                Ok(_) => return new,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+}

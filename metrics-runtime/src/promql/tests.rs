@@ -1,0 +1,543 @@
+//! Table-driven tests for the PromQL functions.
+//!
+//! Every expected value is derived by hand from upstream's formulas (quoted
+//! in the comment above each case), never by calling the code under test.
+//! Notation for `extrapolatedRate`: `res` = last - first (+ pre-reset values
+//! for counters), `si` = sampledInterval, `avg` = si / (n - 1),
+//! `thr` = avg * 1.1, `dts`/`dte` = durationToStart/End, `dz` =
+//! durationToZero, `factor` = (si + dts + dte) / si (then / range for rate).
+
+use super::*;
+
+#[derive(Clone, Copy, Debug)]
+enum Func {
+    Rate,
+    Increase,
+    Delta,
+    Irate,
+    Idelta,
+    Resets,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// No output sample.
+    None,
+    /// The arithmetic is exact (or the bits are pinned on purpose).
+    Exact(f64),
+    /// Rounding happens along the way: relative tolerance 1e-12.
+    Approx(f64),
+    /// An output sample whose value is NaN.
+    NaN,
+}
+
+struct Case {
+    name: &'static str,
+    /// The Prometheus behaviour this case pins.
+    pins: &'static str,
+    func: Func,
+    series: Vec<Sample>,
+    at: f64,
+    range: f64,
+    want: Want,
+}
+
+fn series(points: &[(f64, f64)]) -> Vec<Sample> {
+    points.iter().map(|&(t, v)| Sample { t, v }).collect()
+}
+
+fn stale_nan() -> f64 {
+    f64::from_bits(0x7ff0_0000_0000_0002)
+}
+
+fn check(got: Option<f64>, want: Want) -> bool {
+    match (got, want) {
+        (None, Want::None) => true,
+        (Some(g), Want::Exact(w)) => g.to_bits() == w.to_bits(),
+        (Some(g), Want::Approx(w)) => (g - w).abs() <= 1e-12 * w.abs(),
+        (Some(g), Want::NaN) => g.is_nan(),
+        _ => false,
+    }
+}
+
+// A counter growing by 10 every 10 s, sampled at 5, 15, …, 55.
+const STEADY: &[(f64, f64)] = &[
+    (5.0, 100.0),
+    (15.0, 110.0),
+    (25.0, 120.0),
+    (35.0, 130.0),
+    (45.0, 140.0),
+    (55.0, 150.0),
+];
+
+// Samples on the 10 s grid, so they hit window edges. The jump between t=0
+// and t=10 makes the result depend on whether the t=0 sample is selected.
+const EDGE: &[(f64, f64)] = &[
+    (0.0, 1000.0),
+    (10.0, 1030.0),
+    (20.0, 1040.0),
+    (30.0, 1050.0),
+    (40.0, 1060.0),
+    (50.0, 1070.0),
+    (60.0, 1080.0),
+];
+
+// A series that only starts late in a (0, 60] window.
+const LATE: &[(f64, f64)] = &[(40.0, 100.0), (50.0, 110.0), (60.0, 120.0)];
+
+// A series that ends early in a (0, 60] window.
+const EARLY: &[(f64, f64)] = &[(5.0, 200.0), (15.0, 210.0), (25.0, 220.0)];
+
+// Two samples 2 s apart, evaluated with windows whose start gap is exactly
+// (or just under) 1.1 × the average interval.
+const THRESH: &[(f64, f64)] = &[(0.0, 100.0), (2.0, 120.0)];
+
+// A counter that starts near zero well after the window start.
+const ZERO: &[(f64, f64)] = &[
+    (20.0, 1.0),
+    (30.0, 11.0),
+    (40.0, 21.0),
+    (50.0, 31.0),
+    (60.0, 41.0),
+];
+
+// A late-starting counter whose zero point lies between half an interval and
+// the extrapolation threshold, where the clamp order matters.
+const ORDER: &[(f64, f64)] = &[(30.0, 16.0), (40.0, 36.0), (50.0, 56.0), (60.0, 76.0)];
+
+// A counter that starts at exactly 0 close to the window start.
+const FROM_ZERO: &[(f64, f64)] = &[(2.0, 0.0), (12.0, 10.0), (22.0, 20.0)];
+
+const NEG_COUNTER: &[(f64, f64)] = &[(5.0, -10.0), (15.0, 0.0), (25.0, 10.0)];
+
+const FLAT: &[(f64, f64)] = &[(10.0, 5.0), (20.0, 5.0), (30.0, 5.0)];
+
+// One reset between t=20 (60) and t=30 (5).
+const RESET1: &[(f64, f64)] = &[
+    (10.0, 50.0),
+    (20.0, 60.0),
+    (30.0, 5.0),
+    (40.0, 15.0),
+    (50.0, 25.0),
+    (60.0, 35.0),
+];
+
+// Resets at t=30 (from 20) and t=50 (from 13).
+const RESET_MULTI: &[(f64, f64)] = &[
+    (10.0, 10.0),
+    (20.0, 20.0),
+    (30.0, 3.0),
+    (40.0, 13.0),
+    (50.0, 2.0),
+    (60.0, 12.0),
+];
+
+// Two strict drops and two repeats.
+const RESETS_EQ: &[(f64, f64)] = &[(10.0, 5.0), (20.0, 5.0), (30.0, 4.0), (40.0, 4.0), (50.0, 3.0)];
+
+const GAUGE: &[(f64, f64)] = &[(5.0, 10.0), (15.0, 4.0), (25.0, 7.0), (35.0, -2.0)];
+
+const NAN_MID: &[(f64, f64)] = &[(10.0, 10.0), (20.0, f64::NAN), (30.0, 5.0)];
+const NAN_LAST: &[(f64, f64)] = &[(10.0, 10.0), (20.0, 20.0), (30.0, f64::NAN)];
+const NAN_FIRST: &[(f64, f64)] = &[(10.0, f64::NAN), (20.0, 20.0), (30.0, 30.0)];
+
+// The last two samples share a timestamp.
+const DUP_T: &[(f64, f64)] = &[(10.0, 1.0), (20.0, 5.0), (20.0, 7.0)];
+
+fn range_cases() -> Vec<Case> {
+    use Func::*;
+    let c = |name, pins, func, pts: &[(f64, f64)], at, range, want| Case {
+        name,
+        pins,
+        func,
+        series: series(pts),
+        at,
+        range,
+        want,
+    };
+    let mut stale_last = series(&[(10.0, 10.0), (20.0, 20.0)]);
+    stale_last.push(Sample { t: 30.0, v: stale_nan() });
+    let stale_only = vec![Sample { t: 10.0, v: stale_nan() }];
+
+    vec![
+        // --- steady counter ---------------------------------------------
+        // res = 150-100 = 50, si = 50, avg = 10, thr = 11, dts = 5-0 = 5 < thr,
+        // dz = 50*(100/50) = 100 (no clamp), dte = 60-55 = 5 < thr,
+        // factor = 60/50/60 → 50 * 0.02 = 1.
+        c("rate_steady", "extrapolation all the way to both window edges when gaps < 1.1×avg",
+          Rate, STEADY, 60.0, 60.0, Want::Approx(1.0)),
+        // Same as above without the division by range: 50 * 60/50 = 60.
+        c("increase_steady", "increase = rate extrapolation without dividing by range",
+          Increase, STEADY, 60.0, 60.0, Want::Approx(60.0)),
+        // Gauge path, same numbers: 50 * 60/50 = 60.
+        c("delta_steady", "delta extrapolates like increase",
+          Delta, STEADY, 60.0, 60.0, Want::Approx(60.0)),
+        // (150-140) / (55-45) = 1.
+        c("irate_steady", "irate = difference of the last two samples per second",
+          Irate, STEADY, 60.0, 60.0, Want::Exact(1.0)),
+        // 150-140 = 10.
+        c("idelta_steady", "idelta = difference of the last two samples",
+          Idelta, STEADY, 60.0, 60.0, Want::Exact(10.0)),
+        c("resets_steady", "no value decreases → 0 resets",
+          Resets, STEADY, 60.0, 60.0, Want::Exact(0.0)),
+        // Window (30, 60]: 35, 45, 55. res = 20, si = 20, dts = 5, dte = 5,
+        // factor = 30/20 = 1.5, /30 → 20 * 0.05 = 1.
+        c("rate_steady_partial", "samples before the window start are not selected",
+          Rate, STEADY, 60.0, 30.0, Want::Approx(1.0)),
+        // Window (10, 40]: 15, 25, 35. res = 20, si = 20, dts = 5, dte = 5,
+        // factor = 30/20 = 1.5 → 30.
+        c("increase_ignores_future", "samples after `at` are not selected",
+          Increase, STEADY, 40.0, 30.0, Want::Exact(30.0)),
+        // --- window edges -----------------------------------------------
+        // Window (0, 60]: the t=0 sample is out. res = 1080-1030 = 50, si = 50,
+        // dts = 10 < 11, dz = 50*(1030/50) = 1030, dte = 0 → 50 * 60/50 = 60.
+        // (Prometheus 2 would select t=0: res = 80, factor 1 → 80.)
+        c("increase_left_open", "sample exactly at at-range is excluded (left-open, Prometheus 3)",
+          Increase, EDGE, 60.0, 60.0, Want::Approx(60.0)),
+        // 50 * (60/50 / 60) = 1.
+        c("rate_left_open", "rate over a left-open window divides by the full range",
+          Rate, EDGE, 60.0, 60.0, Want::Approx(1.0)),
+        // Window (0, 50]: 10..50. res = 1070-1030 = 40, si = 40, dts = 10 < 11,
+        // dte = 50-50 = 0 → 40 * 50/40 = 40 * 1.25 = 50.
+        c("increase_at_edge_included", "sample exactly at `at` is included (right-closed), dte = 0",
+          Increase, EDGE, 50.0, 50.0, Want::Exact(50.0)),
+        // Window (0, 20]: samples 10 and 20 only. res = 10, si = 10, avg = 10,
+        // dts = 10 < 11, dte = 0 → 10 * 20/10 = 20. (Left-closed: 1000..1040 → 40.)
+        c("increase_both_edges", "samples on both edges: at-range excluded, at included",
+          Increase, EDGE, 20.0, 20.0, Want::Exact(20.0)),
+        // Window (50, 60] holds only t=60.
+        c("irate_left_open_single", "left-open edge leaves one sample → no result",
+          Irate, EDGE, 60.0, 10.0, Want::None),
+        // Window (40, 60]: 50 and 60 → 1080-1070 = 10.
+        c("idelta_at_edge", "the sample at `at` is the last of the pair",
+          Idelta, EDGE, 60.0, 20.0, Want::Exact(10.0)),
+        c("rate_single_sample", "fewer than 2 samples → no result (rate)",
+          Rate, EDGE, 60.0, 10.0, Want::None),
+        c("delta_single_sample", "fewer than 2 samples → no result (delta)",
+          Delta, EDGE, 60.0, 10.0, Want::None),
+        c("increase_single_sample", "fewer than 2 samples → no result (increase)",
+          Increase, EDGE, 60.0, 10.0, Want::None),
+        c("idelta_single_sample", "fewer than 2 samples → no result (idelta)",
+          Idelta, EDGE, 60.0, 10.0, Want::None),
+        c("resets_single_sample", "funcResets with one sample returns 0, not nothing",
+          Resets, EDGE, 60.0, 10.0, Want::Exact(0.0)),
+        c("resets_empty_window", "no samples in the window → no result",
+          Resets, EDGE, 100.0, 30.0, Want::None),
+        c("rate_empty_window", "no samples in the window → no result",
+          Rate, EDGE, 100.0, 30.0, Want::None),
+        c("rate_zero_range", "an empty (at, at] window selects nothing",
+          Rate, STEADY, 60.0, 0.0, Want::None),
+        // --- gaps at the start and end ------------------------------------
+        // res = 20, si = 20, avg = 10, thr = 11, dts = 40 ≥ thr → avg/2 = 5,
+        // dz = 20*(100/20) = 100, dte = 0 → 20 * 25/20 = 20 * 1.25 = 25.
+        c("increase_gap_start", "extrapolation capped at half an interval when the start gap ≥ 1.1×avg",
+          Increase, LATE, 60.0, 60.0, Want::Exact(25.0)),
+        // Upstream order: factor = 25/20 = 1.25, factor /= 60, result = 20 * factor.
+        // 20 * (1.25/60) rounds to 0.41666666666666663, one ulp below 25/60.
+        c("rate_gap_start_bits", "upstream arithmetic order (res * (factor / range)) reproduced to the bit",
+          Rate, LATE, 60.0, 60.0, Want::Exact(0.416_666_666_666_666_63)),
+        // delta has no clamp; dts = 5 as above → 25.
+        c("delta_gap_start", "half-interval cap applies to gauges too",
+          Delta, LATE, 60.0, 60.0, Want::Exact(25.0)),
+        // res = 20, si = 20, dts = 5 < 11, dz = 200, dte = 35 ≥ 11 → 5
+        // → 20 * 30/20 = 30.
+        c("increase_gap_end", "extrapolation capped at half an interval when the end gap ≥ 1.1×avg",
+          Increase, EARLY, 60.0, 60.0, Want::Exact(30.0)),
+        c("delta_gap_end", "end cap applies to delta",
+          Delta, EARLY, 60.0, 60.0, Want::Exact(30.0)),
+        // 220-210 = 10: no extrapolation for idelta despite the end gap.
+        c("idelta_gap_end", "idelta does not extrapolate",
+          Idelta, EARLY, 60.0, 60.0, Want::Exact(10.0)),
+        // (220-210) / 10 = 1.
+        c("irate_gap_end", "irate does not extrapolate",
+          Irate, EARLY, 60.0, 60.0, Want::Exact(1.0)),
+        // rangeStart = 2 - 4.2 = -2.2 (the same double as 2 * 1.1), so
+        // dts = 2.2 = thr exactly. si = 2, avg = 2, `>=` → dts = avg/2 = 1,
+        // dz = 2*(100/20) = 10, dte = 0 → 20 * 3/2 = 30. (With `>`: 42.)
+        c("increase_gap_equals_threshold", "a gap equal to 1.1×avg is already capped (>=)",
+          Increase, THRESH, 2.0, 4.2, Want::Exact(30.0)),
+        c("delta_gap_equals_threshold", "the >= threshold comparison is shared with delta",
+          Delta, THRESH, 2.0, 4.2, Want::Exact(30.0)),
+        // rangeStart = 2 - 4.1 = -2.0999999999999996, dts = 2.0999999999999996
+        // < thr = 2.2 → full extrapolation: 20 * (2 + 2.1 + 0)/2 = 41.
+        c("increase_gap_below_threshold", "a gap just under 1.1×avg is extrapolated fully",
+          Increase, THRESH, 2.0, 4.1, Want::Approx(41.0)),
+        // --- zero-point clamp -------------------------------------------
+        // res = 40, si = 40, avg = 10, dts = 20 ≥ 11 → 5, dz = 40*(1/40) = 1
+        // < 5 → dts = 1, dte = 0 → 40 * 41/40 = 41.
+        c("increase_zero_clamp", "zero-point clamp: no extrapolation below zero (dz < half interval)",
+          Increase, ZERO, 60.0, 60.0, Want::Approx(41.0)),
+        // 40 * (41/40 / 60) = 41/60.
+        c("rate_zero_clamp", "zero-point clamp in rate",
+          Rate, ZERO, 60.0, 60.0, Want::Approx(41.0 / 60.0)),
+        // No clamp for gauges: dts = 5 → 40 * 45/40 = 45.
+        c("delta_no_zero_clamp", "delta never applies the zero-point clamp",
+          Delta, ZERO, 60.0, 60.0, Want::Exact(45.0)),
+        // res = 60, si = 30, avg = 10, dts = 30 ≥ 11 → 5, dz = 30*(16/60) = 8,
+        // 8 < 5 is false → dts = 5, dte = 0 → 60 * 35/30 = 70.
+        // (Clamp-before-cap order of older releases: dts = 8 < 11 → 76.)
+        c("increase_clamp_after_cap", "Prometheus 3 order: half-interval cap first, then min with dz",
+          Increase, ORDER, 60.0, 60.0, Want::Approx(70.0)),
+        // res = 20, si = 20, dts = 2 < 11, dz = 20*(0/20) = 0 < 2 → dts = 0,
+        // dte = 0 → factor 1 → 20.
+        c("increase_first_value_zero", "a first value of 0 clamps start extrapolation to nothing",
+          Increase, FROM_ZERO, 22.0, 22.0, Want::Exact(20.0)),
+        // Gauge: dts = 2 stays → 20 * 22/20 = 22.
+        c("delta_first_value_zero", "delta extrapolates below zero freely",
+          Delta, FROM_ZERO, 22.0, 22.0, Want::Approx(22.0)),
+        // res = 20, first = -10 < 0 → no clamp; dts = 5, dte = 5 → 20 * 30/20 = 30.
+        c("increase_negative_first_value", "zero-point clamp needs a first value ≥ 0",
+          Increase, NEG_COUNTER, 30.0, 30.0, Want::Exact(30.0)),
+        // res = 0 (not > 0, no clamp) → 0 * factor = 0.
+        c("increase_flat", "a flat counter increases by 0",
+          Increase, FLAT, 30.0, 30.0, Want::Exact(0.0)),
+        c("rate_flat", "a flat counter has rate 0",
+          Rate, FLAT, 30.0, 30.0, Want::Exact(0.0)),
+        // --- counter resets ---------------------------------------------
+        // res = 35-50 = -15, reset 60→5 adds 60 → 45; si = 50, dts = 10 < 11,
+        // dz = 50*(50/45) ≈ 55.6, dte = 0 → 45 * 60/50 = 54.
+        c("increase_one_reset", "reset correction adds the pre-reset value",
+          Increase, RESET1, 60.0, 60.0, Want::Approx(54.0)),
+        // 45 * (60/50 / 60) = 0.9.
+        c("rate_one_reset", "reset correction in rate",
+          Rate, RESET1, 60.0, 60.0, Want::Approx(0.9)),
+        // Gauge: res = -15, no correction → -15 * 60/50 = -18.
+        c("delta_no_reset_correction", "delta ignores resets and can be negative",
+          Delta, RESET1, 60.0, 60.0, Want::Approx(-18.0)),
+        c("resets_one", "one strict decrease → 1 reset",
+          Resets, RESET1, 60.0, 60.0, Want::Exact(1.0)),
+        // Window (0, 30]: pair (20, 60), (30, 5): 5 < 60 → result 5, / 10 = 0.5.
+        c("irate_reset", "irate after a reset takes the last value as the increase",
+          Irate, RESET1, 30.0, 30.0, Want::Exact(0.5)),
+        // 5 - 60 = -55.
+        c("idelta_reset", "idelta has no reset handling",
+          Idelta, RESET1, 30.0, 30.0, Want::Exact(-55.0)),
+        // res = 12-10 = 2, +20 (reset at 30), +13 (reset at 50) = 35; si = 50,
+        // dts = 10, dz = 50*(10/35) ≈ 14.3 > 10, dte = 0 → 35 * 60/50 = 42.
+        c("increase_several_resets", "every reset adds its pre-reset value",
+          Increase, RESET_MULTI, 60.0, 60.0, Want::Approx(42.0)),
+        c("resets_several", "each strict decrease counts once",
+          Resets, RESET_MULTI, 60.0, 60.0, Want::Exact(2.0)),
+        // 5→5 no, 5→4 yes, 4→4 no, 4→3 yes.
+        c("resets_equal_values", "an unchanged value is not a reset (strict <)",
+          Resets, RESETS_EQ, 50.0, 50.0, Want::Exact(2.0)),
+        // --- gauges -----------------------------------------------------
+        // res = -2-10 = -12, si = 30, avg = 10, dts = 5, dte = 5
+        // → -12 * 40/30 = -16.
+        c("delta_gauge", "delta of a falling gauge is negative and extrapolated",
+          Delta, GAUGE, 40.0, 40.0, Want::Approx(-16.0)),
+        // -2 - 7 = -9.
+        c("idelta_gauge", "idelta of a gauge",
+          Idelta, GAUGE, 40.0, 40.0, Want::Exact(-9.0)),
+        // -2 < 7 → treated as reset: -2 / 10 = -0.2.
+        c("irate_negative_after_drop", "irate treats any drop as a reset (result = last value)",
+          Irate, GAUGE, 40.0, 40.0, Want::Exact(-0.2)),
+        // --- NaN --------------------------------------------------------
+        // res = NaN - 10 = NaN.
+        c("rate_nan_last", "NaN propagates (last value NaN)",
+          Rate, NAN_LAST, 30.0, 30.0, Want::NaN),
+        // !(NaN < 20) → difference branch: NaN - 20 = NaN.
+        c("irate_nan_last", "NaN propagates through irate",
+          Irate, NAN_LAST, 30.0, 30.0, Want::NaN),
+        c("idelta_nan_last", "NaN propagates through idelta",
+          Idelta, NAN_LAST, 30.0, 30.0, Want::NaN),
+        // res = 5-10 = -5; NaN<10 and 5<NaN are both false → no correction;
+        // res > 0 false → no clamp; si = 20, dts = 10, dte = 0
+        // → -5 * 30/20 = -7.5.
+        c("increase_nan_hides_reset", "comparisons with NaN are false, so a NaN neighbour hides a reset",
+          Increase, NAN_MID, 30.0, 30.0, Want::Exact(-7.5)),
+        c("resets_nan_mid", "a NaN neighbour never counts as a reset",
+          Resets, NAN_MID, 30.0, 30.0, Want::Exact(0.0)),
+        // Pair (20, NaN), (30, 5): 5 < NaN false → 5 - NaN = NaN.
+        c("irate_nan_previous", "NaN in the previous sample propagates",
+          Irate, NAN_MID, 30.0, 30.0, Want::NaN),
+        // res = 30 - NaN = NaN.
+        c("delta_nan_first", "NaN propagates (first value NaN)",
+          Delta, NAN_FIRST, 30.0, 30.0, Want::NaN),
+        c("increase_nan_first", "NaN first value: no clamp, result NaN",
+          Increase, NAN_FIRST, 30.0, 30.0, Want::NaN),
+        // --- stale markers ----------------------------------------------
+        // Stale marker at 30 dropped: (10,10), (20,20). res = 10, si = 10,
+        // avg = 10, dts = 10 < 11, dz = 10*(10/10) = 10 (not < 10),
+        // dte = 10 < 11 → 10 * 30/10 = 30.
+        Case {
+            name: "increase_drops_stale_marker",
+            pins: "stale markers are dropped by range selection",
+            func: Increase,
+            series: stale_last.clone(),
+            at: 30.0,
+            range: 30.0,
+            want: Want::Exact(30.0),
+        },
+        // (20-10) / 10 = 1.
+        Case {
+            name: "irate_drops_stale_marker",
+            pins: "irate uses the last two non-stale samples",
+            func: Irate,
+            series: stale_last,
+            at: 30.0,
+            range: 30.0,
+            want: Want::Exact(1.0),
+        },
+        Case {
+            name: "resets_only_stale",
+            pins: "a window holding only a stale marker has no samples",
+            func: Resets,
+            series: stale_only,
+            at: 30.0,
+            range: 30.0,
+            want: Want::None,
+        },
+        // --- duplicate timestamps ---------------------------------------
+        c("irate_zero_interval", "instantValue returns nothing when the last two share a timestamp",
+          Irate, DUP_T, 20.0, 20.0, Want::None),
+        c("idelta_zero_interval", "the zero-interval check applies to idelta too",
+          Idelta, DUP_T, 20.0, 20.0, Want::None),
+    ]
+}
+
+#[test]
+fn range_functions_match_upstream() {
+    let cases = range_cases();
+    assert!(cases.len() >= 40);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let f = match case.func {
+            Func::Rate => rate,
+            Func::Increase => increase,
+            Func::Delta => delta,
+            Func::Irate => irate,
+            Func::Idelta => idelta,
+            Func::Resets => resets,
+        };
+        let got = f(&case.series, case.at, case.range);
+        if !check(got, case.want) {
+            failures.push(format!(
+                "{} ({:?}, pins: {}): got {:?}, want {:?}",
+                case.name, case.func, case.pins, got, case.want
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+struct QuantileCase {
+    name: &'static str,
+    pins: &'static str,
+    q: f64,
+    buckets: &'static [(f64, f64)],
+    want: Want,
+}
+
+const INF: f64 = f64::INFINITY;
+
+// le: 0.1 → 10, 0.5 → 30, 1 → 60, +Inf → 100.
+const H: &[(f64, f64)] = &[(0.1, 10.0), (0.5, 30.0), (1.0, 60.0), (INF, 100.0)];
+const H_SHUFFLED: &[(f64, f64)] = &[(1.0, 60.0), (INF, 100.0), (0.1, 10.0), (0.5, 30.0)];
+const H_NO_INF: &[(f64, f64)] = &[(0.1, 10.0), (0.5, 30.0), (1.0, 60.0)];
+const H_NON_MONOTONIC: &[(f64, f64)] = &[(1.0, 10.0), (2.0, 8.0), (3.0, 15.0), (INF, 15.0)];
+const H_NEGATIVE: &[(f64, f64)] = &[(-1.0, 10.0), (0.0, 20.0), (INF, 30.0)];
+
+fn quantile_cases() -> Vec<QuantileCase> {
+    let c = |name, pins, q, buckets, want| QuantileCase { name, pins, q, buckets, want };
+    vec![
+        // rank = 50 → first count ≥ 50 is le=1 (60): 0.5 + 0.5*((50-30)/(60-30)).
+        c("median", "linear interpolation within the bucket", 0.5, H, Want::Approx(0.5 + 0.5 * (20.0 / 30.0))),
+        // rank = 5 → lowest bucket, bound 0.1 > 0: 0 + 0.1*(5/10) = 0.05.
+        c("lowest_bucket", "lowest bucket interpolates from 0 when its bound > 0", 0.05, H, Want::Exact(0.05)),
+        // rank = 30 → le=0.5 (30): 0.1 + 0.4*(20/20).
+        c("bucket_boundary", "a rank equal to a cumulative count ends in that bucket", 0.3, H, Want::Approx(0.5)),
+        // rank = 99 > every finite count → +Inf bucket → second highest bound.
+        c("inf_bucket", "the +Inf bucket returns the upper bound of the second-highest bucket", 0.99, H, Want::Exact(1.0)),
+        c("q_one", "q = 1 lands in the +Inf bucket", 1.0, H, Want::Exact(1.0)),
+        // rank = 0 → 0 + 0.1*(0/10) = 0.
+        c("q_zero", "q = 0 interpolates to the lower edge 0", 0.0, H, Want::Exact(0.0)),
+        c("q_negative", "q < 0 → -Inf", -0.1, H, Want::Exact(f64::NEG_INFINITY)),
+        c("q_above_one", "q > 1 → +Inf", 1.5, H, Want::Exact(INF)),
+        c("q_nan", "q NaN → NaN sample", f64::NAN, H, Want::NaN),
+        c("unsorted", "buckets are sorted by upper bound first", 0.5, H_SHUFFLED, Want::Approx(0.5 + 0.5 * (20.0 / 30.0))),
+        c("no_inf_bucket", "highest bucket not +Inf → NaN", 0.5, H_NO_INF, Want::NaN),
+        c("q_checked_first", "q range is checked before the buckets", -1.0, H_NO_INF, Want::Exact(f64::NEG_INFINITY)),
+        c("single_bucket", "fewer than 2 buckets → NaN", 0.5, &[(INF, 10.0)], Want::NaN),
+        c("duplicate_inf", "equal bounds merge; two +Inf buckets leave one bucket → NaN", 0.5, &[(INF, 5.0), (INF, 5.0)], Want::NaN),
+        // Merged: le=1 → 10, le=2 → 20, +Inf → 20. rank = 10 → le=1: 0 + 1*(10/10).
+        c("duplicate_bounds_summed", "coalesceBuckets sums counts of equal upper bounds", 0.5,
+          &[(1.0, 5.0), (1.0, 5.0), (2.0, 20.0), (INF, 20.0)], Want::Exact(1.0)),
+        c("zero_observations", "a total count of 0 → NaN", 0.5, &[(1.0, 0.0), (INF, 0.0)], Want::NaN),
+        // Fixed up to 10, 10, 15, 15. rank = 7.5 → le=1: 0 + 1*(7.5/10).
+        c("non_monotonic_low", "decreasing counts are raised to the running maximum", 0.5, H_NON_MONOTONIC, Want::Exact(0.75)),
+        // rank = 12 → le=3: 2 + 1*((12-10)/(15-10)) = 2.4.
+        c("non_monotonic_high", "interpolation uses the fixed-up counts", 0.8, H_NON_MONOTONIC, Want::Approx(2.4)),
+        // 0.5/(2e12+0.5) < 1e-12 → le=2 and +Inf are flattened to 1e12.
+        // rank = 1e12 → le=1: 0 + 1*(1e12/1e12) = 1. (Unflattened: le=2 → 2.)
+        c("small_delta_ignored", "relative differences < 1e-12 are treated as equal, in either direction", 1.0,
+          &[(1.0, 1e12), (2.0, 1e12 + 0.5), (INF, 1e12 + 0.5)], Want::Exact(1.0)),
+        // rank = 3 → lowest bucket with bound -1 ≤ 0 → -1.
+        c("lowest_bound_not_positive", "a lowest bound ≤ 0 is returned as is", 0.1, H_NEGATIVE, Want::Exact(-1.0)),
+        // rank = 15 → le=0: -1 + 1*((15-10)/10) = -0.5.
+        c("negative_bounds_interpolate", "interpolation between negative bounds", 0.5, H_NEGATIVE, Want::Exact(-0.5)),
+        // observations = NaN → rank NaN; no count ≥ NaN → +Inf bucket → 1.
+        c("nan_total_count", "a NaN total count falls through to the +Inf bucket", 0.5,
+          &[(1.0, 5.0), (INF, f64::NAN)], Want::Exact(1.0)),
+        c("empty", "no buckets → no result", 0.5, &[], Want::None),
+        c("empty_nan_q", "no buckets → no result even for NaN q", f64::NAN, &[], Want::None),
+    ]
+}
+
+#[test]
+fn histogram_quantile_matches_upstream() {
+    let mut failures = Vec::new();
+    for case in quantile_cases() {
+        let buckets: Vec<Bucket> = case
+            .buckets
+            .iter()
+            .map(|&(upper_bound, count)| Bucket { upper_bound, count })
+            .collect();
+        let got = histogram_quantile(case.q, &buckets);
+        if !check(got, case.want) {
+            failures.push(format!(
+                "{} (pins: {}): got {:?}, want {:?}",
+                case.name, case.pins, got, case.want
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn histogram_quantile_does_not_reorder_input() {
+    let buckets: Vec<Bucket> = H_SHUFFLED
+        .iter()
+        .map(|&(upper_bound, count)| Bucket { upper_bound, count })
+        .collect();
+    let before = buckets.clone();
+    let _ = histogram_quantile(0.5, &buckets);
+    assert_eq!(buckets, before);
+}
+
+#[test]
+fn almost_equal_matches_upstream() {
+    assert!(almost_equal(f64::NAN, f64::NAN, 1e-12));
+    assert!(almost_equal(1e12, 1e12 + 0.5, 1e-12));
+    assert!(!almost_equal(1e12, 1e12 + 4.0, 1e-12));
+    // Against zero the tolerance is scaled by the smallest normal number.
+    assert!(!almost_equal(0.0, 1e-300, 1e-12));
+    assert!(almost_equal(0.0, 0.0, 1e-12));
+}
+
+#[test]
+fn go_sort_search_finds_first_true() {
+    let v = [1, 3, 5, 7];
+    assert_eq!(go_sort_search(v.len(), |i| v[i] >= 0), 0);
+    assert_eq!(go_sort_search(v.len(), |i| v[i] >= 4), 2);
+    assert_eq!(go_sort_search(v.len(), |i| v[i] >= 8), 4);
+    assert_eq!(go_sort_search(0, |_| true), 0);
+}
+
+#[cfg(debug_assertions)]
+#[test]
+#[should_panic(expected = "sorted")]
+fn unsorted_samples_are_rejected_in_debug_builds() {
+    let s = series(&[(20.0, 1.0), (10.0, 2.0)]);
+    let _ = rate(&s, 30.0, 30.0);
+}

@@ -1,0 +1,573 @@
+//! The registry: named, described metrics, encoded on demand.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{OnceLock, RwLock, RwLockReadGuard};
+
+use crate::encoding::text::{self, FamilyHeader, SampleWriter};
+use crate::encoding::Format;
+use crate::label::Labels;
+use crate::metric::{DynMetric, Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::naming::{check_label_name, check_metric_name, NameError};
+
+/// How a metric is named and described.
+///
+/// ```
+/// use metrics_runtime::Descriptor;
+///
+/// let d = Descriptor::new("request_duration_seconds", "Request latency.")
+///     .unit("seconds")
+///     .const_label("region", "eu-west-1");
+/// assert_eq!(d.name(), "request_duration_seconds");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    name: Cow<'static, str>,
+    help: Cow<'static, str>,
+    unit: Option<Cow<'static, str>>,
+    const_labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+}
+
+impl Descriptor {
+    /// A metric named `name` (the full sample name: a counter's ends in
+    /// `_total`, an info's in `_info`) with help text `help`.
+    pub fn new(name: impl Into<Cow<'static, str>>, help: impl Into<Cow<'static, str>>) -> Self {
+        Descriptor {
+            name: name.into(),
+            help: help.into(),
+            unit: None,
+            const_labels: Vec::new(),
+        }
+    }
+
+    /// Declares the unit (OpenMetrics `# UNIT`); the name must end in it.
+    pub fn unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+
+    /// Adds a label with the same value on every series of this metric.
+    pub fn const_label(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.const_labels.push((name.into(), value.into()));
+        self
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The help text.
+    pub fn help(&self) -> &str {
+        &self.help
+    }
+
+    /// The unit, if declared.
+    pub fn unit_name(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// The constant labels.
+    pub fn const_labels(&self) -> &[(Cow<'static, str>, Cow<'static, str>)] {
+        &self.const_labels
+    }
+}
+
+/// Why a registration was refused. Nothing is registered when it is returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryError {
+    /// The name (or a sample name it produces) is taken.
+    Duplicate {
+        /// The metric being registered.
+        name: String,
+        /// The exposition name both would produce.
+        clash: String,
+        /// The metric already holding it.
+        existing: String,
+    },
+    /// A metric or label name is not valid.
+    InvalidName(NameError),
+    /// The help text is empty.
+    MissingHelp {
+        /// The metric.
+        name: String,
+    },
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::Duplicate {
+                name,
+                clash,
+                existing,
+            } => {
+                if name == existing {
+                    write!(f, "metric `{name}` is already registered")
+                } else {
+                    write!(
+                        f,
+                        "metric `{name}` would expose `{clash}`, which metric `{existing}` already exposes"
+                    )
+                }
+            }
+            RegistryError::InvalidName(e) => fmt::Display::fmt(e, f),
+            RegistryError::MissingHelp { name } => {
+                write!(f, "metric `{name}` has no help text: say what it measures")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+impl From<NameError> for RegistryError {
+    fn from(e: NameError) -> Self {
+        RegistryError::InvalidName(e)
+    }
+}
+
+/// Several metrics registered together: all of them, or (on any error) none.
+#[derive(Default)]
+pub struct MetricGroup {
+    members: Vec<(Descriptor, Box<dyn DynMetric>, &'static [crate::LabelDescriptor])>,
+}
+
+impl MetricGroup {
+    /// An empty group.
+    pub fn new() -> Self {
+        MetricGroup::default()
+    }
+
+    /// Adds a metric (a handle sharing `metric`'s storage).
+    pub fn add<M: Metric>(&mut self, descriptor: Descriptor, metric: &M) -> &mut Self {
+        self.members
+            .push((descriptor, Box::new(metric.clone()), M::label_descriptors()));
+        self
+    }
+
+    /// How many metrics the group holds.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the group is empty.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+impl fmt::Debug for MetricGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.members.iter().map(|(d, ..)| d.name()))
+            .finish()
+    }
+}
+
+struct Entry {
+    /// Full sample name (namespace applied).
+    name: String,
+    help: String,
+    unit: Option<String>,
+    /// The descriptor's and the registry's constant labels.
+    const_labels: Vec<(String, String)>,
+    /// `const_labels` rendered once as `k="v",…`.
+    const_labels_text: String,
+    metric: Box<dyn DynMetric>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: Vec<Entry>,
+    /// Every name a metric puts in an exposition (families in both formats,
+    /// samples, and the `_created` OpenMetrics reserves), to the metric owning it.
+    taken: HashMap<String, String>,
+}
+
+/// Named metrics, encoded on demand in either format.
+///
+/// Registration takes `&self` (the registry locks internally), so one registry
+/// can be shared, and the [default registry](default_registry) is a plain static.
+/// Encoding only reads the metrics' atomics under a read lock: it never blocks
+/// an `inc()` or an `observe()`.
+///
+/// ```
+/// use metrics_runtime::{Counter, Format, Gauge, Registry};
+///
+/// let registry = Registry::with_namespace("app");
+/// let requests = registry.register("requests_total", "Requests served.", Counter::default())?;
+/// let queue = registry.register("queue_depth", "Jobs waiting.", Gauge::default())?;
+/// requests.inc();
+/// queue.set(3);
+/// assert!(registry.register("requests_total", "again", Counter::default()).is_err());
+/// assert_eq!(
+///     registry.encode(Format::Prometheus),
+///     "# HELP app_requests_total Requests served.\n# TYPE app_requests_total counter\napp_requests_total 1\n\
+///      # HELP app_queue_depth Jobs waiting.\n# TYPE app_queue_depth gauge\napp_queue_depth 3\n"
+/// );
+/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// ```
+#[derive(Default)]
+pub struct Registry {
+    namespace: Option<String>,
+    const_labels: Vec<(String, String)>,
+    inner: RwLock<Inner>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("namespace", &self.namespace)
+            .field("const_labels", &self.const_labels)
+            .field("metrics", &self.names())
+            .finish()
+    }
+}
+
+/// A metric's description as a [`Registry::collect`] visitor sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct FamilyInfo<'a> {
+    /// Full sample name (namespace applied; a counter's ends in `_total`).
+    pub name: &'a str,
+    /// Help text.
+    pub help: &'a str,
+    /// Declared unit.
+    pub unit: Option<&'a str>,
+    /// Metric type.
+    pub metric_type: MetricType,
+    /// Constant labels of every series.
+    pub const_labels: &'a [(String, String)],
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// An empty registry that prefixes every name with `namespace_`.
+    pub fn with_namespace(namespace: impl Into<String>) -> Self {
+        Registry {
+            namespace: Some(namespace.into()),
+            ..Registry::default()
+        }
+    }
+
+    /// Adds a label with the same value to every series of every metric
+    /// registered from now on. Refused for an invalid label name.
+    pub fn with_const_label(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, RegistryError> {
+        let name = name.into();
+        check_label_name(&name)?;
+        if self.const_labels.iter().any(|(n, _)| *n == name) {
+            return Err(NameError::new(&name, "this constant label is set twice").into());
+        }
+        self.const_labels.push((name, value.into()));
+        Ok(self)
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // Registration validates before it mutates, so a panic while holding
+        // the lock cannot leave `Inner` half-updated: poisoning is harmless.
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `metric` under `name` and returns it (a handle to the same
+    /// storage) for use.
+    pub fn register<M: Metric>(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        help: impl Into<Cow<'static, str>>,
+        metric: M,
+    ) -> Result<M, RegistryError> {
+        self.register_with(Descriptor::new(name, help), metric)
+    }
+
+    /// Registers `metric` as described by `descriptor` and returns it.
+    pub fn register_with<M: Metric>(
+        &self,
+        descriptor: Descriptor,
+        metric: M,
+    ) -> Result<M, RegistryError> {
+        let mut group = MetricGroup::new();
+        group.add(descriptor, &metric);
+        self.register_group(group)?;
+        Ok(metric)
+    }
+
+    /// Registers every metric of `group`, or none of them if any is refused.
+    pub fn register_group(&self, group: MetricGroup) -> Result<(), RegistryError> {
+        let mut prepared = Vec::with_capacity(group.members.len());
+        for (descriptor, metric, labels) in group.members {
+            prepared.push(self.prepare(descriptor, metric, labels)?);
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        // Check every name against the registry and the rest of the group
+        // before inserting any, so an error leaves the registry untouched.
+        let mut added: HashMap<String, &str> = HashMap::new();
+        for entry in &prepared {
+            for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
+                let owner = inner
+                    .taken
+                    .get(&taken)
+                    .map(String::as_str)
+                    .or_else(|| added.get(&taken).copied());
+                if let Some(existing) = owner {
+                    return Err(RegistryError::Duplicate {
+                        name: entry.name.clone(),
+                        clash: taken,
+                        existing: existing.to_owned(),
+                    });
+                }
+                added.insert(taken, &entry.name);
+            }
+        }
+        drop(added);
+        for entry in prepared {
+            for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
+                inner.taken.insert(taken, entry.name.clone());
+            }
+            inner.entries.push(entry);
+        }
+        Ok(())
+    }
+
+    fn prepare(
+        &self,
+        descriptor: Descriptor,
+        metric: Box<dyn DynMetric>,
+        family_labels: &'static [crate::LabelDescriptor],
+    ) -> Result<Entry, RegistryError> {
+        let name = match &self.namespace {
+            Some(ns) => format!("{ns}_{}", descriptor.name),
+            None => descriptor.name.clone().into_owned(),
+        };
+        check_metric_name(&name)?;
+        let metric_type = metric.metric_type();
+        check_type_suffix(&name, metric_type)?;
+        if descriptor.help.trim().is_empty() {
+            return Err(RegistryError::MissingHelp { name });
+        }
+        let unit = descriptor.unit.as_deref().map(str::to_owned);
+        if let Some(unit) = &unit {
+            check_unit(&name, metric_type, unit)?;
+        }
+        let mut const_labels: Vec<(String, String)> = self.const_labels.clone();
+        const_labels.extend(
+            descriptor
+                .const_labels
+                .iter()
+                .map(|(k, v)| (k.clone().into_owned(), v.clone().into_owned())),
+        );
+        let family_names = family_labels.iter().map(|l| l.name);
+        let all_names: Vec<&str> = const_labels
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(family_names)
+            .collect();
+        for (i, label) in all_names.iter().enumerate() {
+            check_label_name(label)?;
+            if all_names[..i].contains(label) {
+                return Err(NameError::new(label, "this label name is used twice on one metric").into());
+            }
+            let reserved = match metric_type {
+                MetricType::Histogram => *label == "le",
+                MetricType::Summary => *label == "quantile",
+                _ => false,
+            };
+            if reserved {
+                return Err(NameError::new(
+                    label,
+                    format!("`{label}` is reserved on a {}", metric_type.as_str()),
+                )
+                .into());
+            }
+        }
+        let mut const_labels_text = String::new();
+        for (k, v) in &const_labels {
+            if !const_labels_text.is_empty() {
+                const_labels_text.push(',');
+            }
+            text::push_label(&mut const_labels_text, k, v);
+        }
+        Ok(Entry {
+            name,
+            help: descriptor.help.into_owned(),
+            unit,
+            const_labels,
+            const_labels_text,
+            metric,
+        })
+    }
+
+    /// Encodes every metric in `format`.
+    pub fn encode(&self, format: Format) -> String {
+        let mut out = String::new();
+        self.encode_into(format, &mut out);
+        out
+    }
+
+    /// Appends the encoding of every metric to `out` (reuse the buffer between
+    /// scrapes to skip the allocations).
+    pub fn encode_into(&self, format: Format, out: &mut String) {
+        let inner = self.read();
+        for entry in &inner.entries {
+            let header = FamilyHeader {
+                name: &entry.name,
+                help: &entry.help,
+                unit: entry.unit.as_deref(),
+                metric_type: entry.metric.metric_type(),
+                const_labels: &entry.const_labels_text,
+            };
+            text::write_header(out, format, &header);
+            entry.metric.visit(&mut SampleWriter {
+                out,
+                format,
+                header: &header,
+            });
+        }
+        text::write_eof(out, format);
+    }
+
+    /// Reads every series of every metric, in registration order, without
+    /// changing anything (dashboards, tests, custom exporters).
+    ///
+    /// ```
+    /// use metrics_runtime::{Counter, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// registry.register("hits_total", "Hits.", Counter::default())?.inc_by(7);
+    /// let mut seen = Vec::new();
+    /// registry.collect(|family, _labels, value| seen.push((family.name.to_owned(), value.as_f64())));
+    /// assert_eq!(seen, vec![("hits_total".to_owned(), 7.0)]);
+    /// # Ok::<(), metrics_runtime::RegistryError>(())
+    /// ```
+    pub fn collect(&self, mut f: impl FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)) {
+        struct Adapter<'a, 'b, F> {
+            info: &'a FamilyInfo<'b>,
+            f: &'a mut F,
+        }
+        impl<F: FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)> SeriesVisitor for Adapter<'_, '_, F> {
+            fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
+                (self.f)(self.info, labels, value)
+            }
+        }
+        let inner = self.read();
+        for entry in &inner.entries {
+            let info = FamilyInfo {
+                name: &entry.name,
+                help: &entry.help,
+                unit: entry.unit.as_deref(),
+                metric_type: entry.metric.metric_type(),
+                const_labels: &entry.const_labels,
+            };
+            entry.metric.visit(&mut Adapter {
+                info: &info,
+                f: &mut f,
+            });
+        }
+    }
+
+    /// The registered names, in registration order.
+    pub fn names(&self) -> Vec<String> {
+        self.read().entries.iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// How many metrics are registered.
+    pub fn len(&self) -> usize {
+        self.read().entries.len()
+    }
+
+    /// Whether nothing is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every name the metric `name` of type `t` puts into an exposition in either
+/// format: the family names, the sample names, and `_created`, which
+/// OpenMetrics reserves for counters, histograms and summaries.
+fn exposed_names(name: &str, t: MetricType) -> Vec<String> {
+    let mut names = vec![name.to_owned()];
+    let family_om = text::family_name(name, t, Format::OpenMetrics);
+    if family_om != name {
+        names.push(family_om.to_owned());
+    }
+    let suffixes: &[&str] = match t {
+        MetricType::Counter => &["_created"],
+        MetricType::Histogram => &["_bucket", "_count", "_sum", "_created"],
+        MetricType::Summary => &["_count", "_sum", "_created"],
+        MetricType::Gauge | MetricType::Info => &[],
+    };
+    names.extend(suffixes.iter().map(|s| format!("{family_om}{s}")));
+    names
+}
+
+fn check_type_suffix(name: &str, t: MetricType) -> Result<(), NameError> {
+    let fail = |why: &str| Err(NameError::new(name, why));
+    match t {
+        MetricType::Counter if !name.ends_with("_total") || name == "_total" => {
+            fail("a counter's name ends in `_total` (e.g. `requests_total`)")
+        }
+        MetricType::Info if !name.ends_with("_info") || name == "_info" => {
+            fail("an info metric's name ends in `_info` (e.g. `build_info`)")
+        }
+        MetricType::Counter | MetricType::Info => Ok(()),
+        _ if name.ends_with("_total") => fail(&format!(
+            "only counters end in `_total`; name this {} without it",
+            t.as_str()
+        )),
+        _ if name.ends_with("_info") => fail("only info metrics end in `_info`"),
+        MetricType::Histogram | MetricType::Summary => Ok(()),
+        _ => {
+            for suffix in ["_bucket", "_count", "_sum", "_created"] {
+                if name.ends_with(suffix) {
+                    return fail(&format!(
+                        "`{suffix}` is a reserved suffix (histograms and summaries produce it)"
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
+    if unit.is_empty() || !unit.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err(NameError::new(unit, "a unit is lowercase snake_case, e.g. `seconds`"));
+    }
+    let family = text::family_name(name, t, Format::OpenMetrics);
+    let ends_with_unit = family
+        .strip_suffix(unit)
+        .is_some_and(|rest| rest.ends_with('_'));
+    if !ends_with_unit {
+        return Err(NameError::new(
+            name,
+            format!("the unit is `{unit}`, so the name must end in `_{unit}` (before `_total`)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The process-wide registry that derived metric structs' `global()` and
+/// `#[instrument_latency]` register into.
+///
+/// ```
+/// use metrics_runtime::{default_registry, Format};
+///
+/// let text = default_registry().encode(Format::OpenMetrics);
+/// assert!(text.ends_with("# EOF\n"));
+/// ```
+pub fn default_registry() -> &'static Registry {
+    static DEFAULT: OnceLock<Registry> = OnceLock::new();
+    DEFAULT.get_or_init(Registry::new)
+}
