@@ -6,7 +6,7 @@
 //! use metrics_runtime::{Counter, Format, Registry};
 //!
 //! let registry = Registry::new();
-//! let jobs = registry.register("jobs_total", "Jobs run.", Counter::default())?;
+//! let jobs = registry.register("jobs_total", "Jobs run.", Counter::new())?;
 //! jobs.inc();
 //! let body = registry.encode(Format::from_accept(Some("application/openmetrics-text")));
 //! assert_eq!(body, "# HELP jobs Jobs run.\n# TYPE jobs counter\njobs_total 1\n# EOF\n");
@@ -21,6 +21,7 @@ mod interop;
 mod label;
 mod metric;
 mod naming;
+pub mod promql;
 mod registry;
 
 pub use bounded::BoundedInterner;

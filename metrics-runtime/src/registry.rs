@@ -201,16 +201,20 @@ struct Inner {
 /// use metrics_runtime::{Counter, Format, Gauge, Registry};
 ///
 /// let registry = Registry::with_namespace("app");
-/// let requests = registry.register("requests_total", "Requests served.", Counter::default())?;
-/// let queue = registry.register("queue_depth", "Jobs waiting.", Gauge::default())?;
+/// let requests = registry.register("requests_total", "Requests served.", Counter::new())?;
+/// let queue = registry.register("queue_depth", "Jobs waiting.", Gauge::new())?;
 /// requests.inc();
 /// queue.set(3);
-/// assert!(registry.register("requests_total", "again", Counter::default()).is_err());
-/// assert_eq!(
-///     registry.encode(Format::Prometheus),
-///     "# HELP app_requests_total Requests served.\n# TYPE app_requests_total counter\napp_requests_total 1\n\
-///      # HELP app_queue_depth Jobs waiting.\n# TYPE app_queue_depth gauge\napp_queue_depth 3\n"
-/// );
+/// assert!(registry.register("requests_total", "again", Counter::new()).is_err());
+/// let expected = [
+///     "# HELP app_requests_total Requests served.",
+///     "# TYPE app_requests_total counter",
+///     "app_requests_total 1",
+///     "# HELP app_queue_depth Jobs waiting.",
+///     "# TYPE app_queue_depth gauge",
+///     "app_queue_depth 3",
+/// ];
+/// assert_eq!(registry.encode(Format::Prometheus), expected.join("\n") + "\n");
 /// # Ok::<(), metrics_runtime::RegistryError>(())
 /// ```
 #[derive(Default)]
@@ -445,7 +449,7 @@ impl Registry {
     /// use metrics_runtime::{Counter, Registry};
     ///
     /// let registry = Registry::new();
-    /// registry.register("hits_total", "Hits.", Counter::default())?.inc_by(7);
+    /// registry.register("hits_total", "Hits.", Counter::new())?.inc_by(7);
     /// let mut seen = Vec::new();
     /// registry.collect(|family, _labels, value| seen.push((family.name.to_owned(), value.as_f64())));
     /// assert_eq!(seen, vec![("hits_total".to_owned(), 7.0)]);
@@ -542,6 +546,9 @@ fn check_type_suffix(name: &str, t: MetricType) -> Result<(), NameError> {
 }
 
 fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
+    if t == MetricType::Info {
+        return Err(NameError::new(name, "an info metric has no unit (OpenMetrics forbids it)"));
+    }
     if unit.is_empty() || !unit.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
         return Err(NameError::new(unit, "a unit is lowercase snake_case, e.g. `seconds`"));
     }

@@ -131,10 +131,11 @@ impl SeriesVisitor for SampleWriter<'_> {
                 }
                 cumulative += counts[bounds.len()];
                 self.u64_sample("_bucket", &labels, Some(("le", "+Inf")), cumulative);
-                self.u64_sample("_count", &labels, None, cumulative);
                 // OpenMetrics forbids `_sum` on a histogram with negative
-                // buckets (the sum is then not monotonic, so not a counter).
+                // buckets (the sum is then not monotonic, so not a counter),
+                // and `_count` goes only together with `_sum`.
                 if !(self.format == Format::OpenMetrics && bounds.first().is_some_and(|b| *b < 0.0)) {
+                    self.u64_sample("_count", &labels, None, cumulative);
                     self.f64_sample("_sum", &labels, sum);
                 }
             }

@@ -151,7 +151,7 @@ impl AtomicCounter<f64> {
 /// use metrics_runtime::{Counter, Format, Registry};
 ///
 /// let registry = Registry::new();
-/// let jobs = registry.register("jobs_processed_total", "Jobs processed.", Counter::default())?;
+/// let jobs = registry.register("jobs_processed_total", "Jobs processed.", Counter::new())?;
 /// jobs.inc();
 /// jobs.inc_by(2);
 /// assert_eq!(jobs.get(), 3);
@@ -160,6 +160,14 @@ impl AtomicCounter<f64> {
 /// ```
 pub struct Counter<N: CounterNumber = u64> {
     inner: Arc<AtomicCounter<N>>,
+}
+
+impl Counter<u64> {
+    /// A new counter at zero. (`Counter::new()` is the `u64` one; write
+    /// `Counter::<f64>::default()` for the float variant.)
+    pub fn new() -> Self {
+        Self::default()
+    }
 }
 
 impl<N: CounterNumber> Default for Counter<N> {

@@ -143,6 +143,14 @@ pub struct Gauge<N: GaugeNumber = i64> {
     inner: Arc<AtomicGauge<N>>,
 }
 
+impl Gauge<i64> {
+    /// A new gauge at zero. (`Gauge::new()` is the `i64` one; write
+    /// `Gauge::<f64>::default()` for the float variant.)
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
 impl<N: GaugeNumber> Default for Gauge<N> {
     fn default() -> Self {
         Gauge {

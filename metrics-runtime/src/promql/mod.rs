@@ -14,9 +14,9 @@
 //! * Timestamps are seconds as `f64`. Prometheus keeps integer milliseconds
 //!   and converts durations with `float64(ms) / 1000`; here the same
 //!   durations are plain `f64` differences. Results are therefore
-//!   bit-identical to Prometheus whenever those differences are exact
-//!   (whole seconds, or binary fractions such as 0.5 s), and can differ in
-//!   the last bits otherwise (e.g. 0.1 s steps).
+//!   bit-identical to Prometheus whenever timestamps, `at` and `range` are
+//!   whole seconds or short binary fractions (0.5 s, 0.25 s, …), and can
+//!   differ in the last bits otherwise (e.g. 0.1 s steps).
 //! * `samples` must be sorted by `t`, non-decreasing (checked with
 //!   `debug_assert!`). Samples outside the window may be included; they are
 //!   skipped with a binary search.
@@ -24,8 +24,8 @@
 //!   excluded and a sample exactly at `at` is included. This is the
 //!   Prometheus 3 range selector; Prometheus 2 selected the closed interval
 //!   `[at - range, at]`, so results differ from Prometheus 2 whenever a
-//!   sample sits exactly on the left edge. A `range` that is not > 0 (or NaN
-//!   `at`/`range`) selects nothing.
+//!   sample sits exactly on the left edge. A `range` that is not > 0, or a
+//!   NaN `at`/`range`, selects nothing.
 //! * Stale markers (the specific NaN bit pattern `0x7ff0000000000002` that
 //!   Prometheus writes when a series disappears) are dropped while selecting,
 //!   as the Prometheus engine does before any function sees the samples.
@@ -78,8 +78,9 @@ fn select(
         samples.windows(2).all(|w| w[0].t <= w[1].t),
         "promql: samples must be sorted by timestamp"
     );
-    let window = if range > 0.0 && !at.is_nan() {
-        let start = at - range;
+    let start = at - range;
+    // False for range <= 0 and for NaN `at`/`range`: nothing to select.
+    let window = if start < at {
         // Left-open like Prometheus 3 (`t > mint`); Prometheus 2 used `t >= mint`.
         let lo = samples.partition_point(|s| s.t <= start);
         let hi = samples.partition_point(|s| s.t <= at);
@@ -114,6 +115,7 @@ fn select(
 /// // A single sample in the window yields no result.
 /// assert_eq!(rate(&samples, 60.0, 5.0), None);
 /// ```
+#[must_use]
 pub fn rate(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     extrapolated_rate(samples, at, range, true, true)
 }
@@ -138,6 +140,7 @@ pub fn rate(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 ///   with the threshold, which could extrapolate further.
 ///
 /// Returns `None` when fewer than two samples fall into the window.
+#[must_use]
 pub fn increase(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     extrapolated_rate(samples, at, range, true, false)
 }
@@ -150,6 +153,7 @@ pub fn increase(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 /// the zero-point clamp, so the result can be negative.
 ///
 /// Returns `None` when fewer than two samples fall into the window.
+#[must_use]
 pub fn delta(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     extrapolated_rate(samples, at, range, false, false)
 }
@@ -163,6 +167,7 @@ pub fn delta(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 ///
 /// Returns `None` when fewer than two samples fall into the window, or when
 /// the last two share a timestamp (upstream avoids dividing by zero).
+#[must_use]
 pub fn irate(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     instant_value(samples, at, range, true)
 }
@@ -175,6 +180,7 @@ pub fn irate(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 /// Returns `None` when fewer than two samples fall into the window, or when
 /// the last two share a timestamp (upstream applies that check to `idelta`
 /// too).
+#[must_use]
 pub fn idelta(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     instant_value(samples, at, range, false)
 }
@@ -186,6 +192,7 @@ pub fn idelta(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 /// lower than their predecessor's. A single sample gives `Some(0.0)`; an
 /// empty window gives `None`, because the engine never calls a range
 /// function for a series without samples in the window.
+#[must_use]
 pub fn resets(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
     let mut window = select(samples, at, range);
     let mut prev = window.next()?.v;
@@ -225,6 +232,7 @@ pub fn resets(samples: &[Sample], at: f64, range: f64) -> Option<f64> {
 /// NaN upper bounds, which upstream does not expect, are ordered by
 /// [`f64::total_cmp`] (a positive NaN sorts above `+Inf`, so the result is
 /// NaN); NaN counts flow through the arithmetic as upstream's would.
+#[must_use]
 pub fn histogram_quantile(q: f64, buckets: &[Bucket]) -> Option<f64> {
     if buckets.is_empty() {
         return None;
@@ -362,6 +370,8 @@ fn bucket_quantile(q: f64, mut buckets: Vec<Bucket>) -> f64 {
         count -= buckets[b - 1].count;
         rank -= buckets[b - 1].count;
     }
+    // Go does not fuse this into an FMA on amd64 (it may on arm64), and Rust
+    // never does, so this matches amd64 builds of Prometheus to the bit.
     bucket_start + (bucket_end - bucket_start) * (rank / count)
 }
 

@@ -8,6 +8,7 @@
 //! durationToZero, `factor` = (si + dts + dte) / si (then / range for rate).
 
 use super::*;
+use Want::*;
 
 #[derive(Clone, Copy, Debug)]
 enum Func {
@@ -22,7 +23,7 @@ enum Func {
 #[derive(Clone, Copy, Debug)]
 enum Want {
     /// No output sample.
-    None,
+    NoSample,
     /// The arithmetic is exact (or the bits are pinned on purpose).
     Exact(f64),
     /// Rounding happens along the way: relative tolerance 1e-12.
@@ -42,6 +43,39 @@ struct Case {
     want: Want,
 }
 
+/// Starts a range-function case; `eval` and `want` fill in the rest.
+fn case(name: &'static str, pins: &'static str) -> Case {
+    Case {
+        name,
+        pins,
+        func: Func::Rate,
+        series: Vec::new(),
+        at: 0.0,
+        range: 0.0,
+        want: NoSample,
+    }
+}
+
+impl Case {
+    fn eval(self, func: Func, points: &[(f64, f64)], at: f64, range: f64) -> Self {
+        self.eval_samples(func, series(points), at, range)
+    }
+
+    fn eval_samples(self, func: Func, series: Vec<Sample>, at: f64, range: f64) -> Self {
+        Self {
+            func,
+            series,
+            at,
+            range,
+            ..self
+        }
+    }
+
+    fn want(self, want: Want) -> Self {
+        Self { want, ..self }
+    }
+}
+
 fn series(points: &[(f64, f64)]) -> Vec<Sample> {
     points.iter().map(|&(t, v)| Sample { t, v }).collect()
 }
@@ -52,10 +86,10 @@ fn stale_nan() -> f64 {
 
 fn check(got: Option<f64>, want: Want) -> bool {
     match (got, want) {
-        (None, Want::None) => true,
-        (Some(g), Want::Exact(w)) => g.to_bits() == w.to_bits(),
-        (Some(g), Want::Approx(w)) => (g - w).abs() <= 1e-12 * w.abs(),
-        (Some(g), Want::NaN) => g.is_nan(),
+        (None, NoSample) => true,
+        (Some(g), Exact(w)) => g.to_bits() == w.to_bits(),
+        (Some(g), Approx(w)) => (g - w).abs() <= 1e-12 * w.abs(),
+        (Some(g), NaN) => g.is_nan(),
         _ => false,
     }
 }
@@ -133,7 +167,13 @@ const RESET_MULTI: &[(f64, f64)] = &[
 ];
 
 // Two strict drops and two repeats.
-const RESETS_EQ: &[(f64, f64)] = &[(10.0, 5.0), (20.0, 5.0), (30.0, 4.0), (40.0, 4.0), (50.0, 3.0)];
+const RESETS_EQ: &[(f64, f64)] = &[
+    (10.0, 5.0),
+    (20.0, 5.0),
+    (30.0, 4.0),
+    (40.0, 4.0),
+    (50.0, 3.0),
+];
 
 const GAUGE: &[(f64, f64)] = &[(5.0, 10.0), (15.0, 4.0), (25.0, 7.0), (35.0, -2.0)];
 
@@ -146,253 +186,433 @@ const DUP_T: &[(f64, f64)] = &[(10.0, 1.0), (20.0, 5.0), (20.0, 7.0)];
 
 fn range_cases() -> Vec<Case> {
     use Func::*;
-    let c = |name, pins, func, pts: &[(f64, f64)], at, range, want| Case {
-        name,
-        pins,
-        func,
-        series: series(pts),
-        at,
-        range,
-        want,
-    };
     let mut stale_last = series(&[(10.0, 10.0), (20.0, 20.0)]);
-    stale_last.push(Sample { t: 30.0, v: stale_nan() });
-    let stale_only = vec![Sample { t: 10.0, v: stale_nan() }];
+    stale_last.push(Sample {
+        t: 30.0,
+        v: stale_nan(),
+    });
+    let stale_only = vec![Sample {
+        t: 10.0,
+        v: stale_nan(),
+    }];
 
     vec![
         // --- steady counter ---------------------------------------------
         // res = 150-100 = 50, si = 50, avg = 10, thr = 11, dts = 5-0 = 5 < thr,
         // dz = 50*(100/50) = 100 (no clamp), dte = 60-55 = 5 < thr,
         // factor = 60/50/60 → 50 * 0.02 = 1.
-        c("rate_steady", "extrapolation all the way to both window edges when gaps < 1.1×avg",
-          Rate, STEADY, 60.0, 60.0, Want::Approx(1.0)),
+        case(
+            "rate_steady",
+            "extrapolation all the way to both window edges when gaps < 1.1×avg",
+        )
+        .eval(Rate, STEADY, 60.0, 60.0)
+        .want(Approx(1.0)),
         // Same as above without the division by range: 50 * 60/50 = 60.
-        c("increase_steady", "increase = rate extrapolation without dividing by range",
-          Increase, STEADY, 60.0, 60.0, Want::Approx(60.0)),
+        case(
+            "increase_steady",
+            "increase = rate extrapolation without dividing by range",
+        )
+        .eval(Increase, STEADY, 60.0, 60.0)
+        .want(Approx(60.0)),
         // Gauge path, same numbers: 50 * 60/50 = 60.
-        c("delta_steady", "delta extrapolates like increase",
-          Delta, STEADY, 60.0, 60.0, Want::Approx(60.0)),
+        case("delta_steady", "delta extrapolates like increase")
+            .eval(Delta, STEADY, 60.0, 60.0)
+            .want(Approx(60.0)),
         // (150-140) / (55-45) = 1.
-        c("irate_steady", "irate = difference of the last two samples per second",
-          Irate, STEADY, 60.0, 60.0, Want::Exact(1.0)),
+        case(
+            "irate_steady",
+            "irate = difference of the last two samples per second",
+        )
+        .eval(Irate, STEADY, 60.0, 60.0)
+        .want(Exact(1.0)),
         // 150-140 = 10.
-        c("idelta_steady", "idelta = difference of the last two samples",
-          Idelta, STEADY, 60.0, 60.0, Want::Exact(10.0)),
-        c("resets_steady", "no value decreases → 0 resets",
-          Resets, STEADY, 60.0, 60.0, Want::Exact(0.0)),
+        case(
+            "idelta_steady",
+            "idelta = difference of the last two samples",
+        )
+        .eval(Idelta, STEADY, 60.0, 60.0)
+        .want(Exact(10.0)),
+        case("resets_steady", "no value decreases → 0 resets")
+            .eval(Resets, STEADY, 60.0, 60.0)
+            .want(Exact(0.0)),
         // Window (30, 60]: 35, 45, 55. res = 20, si = 20, dts = 5, dte = 5,
         // factor = 30/20 = 1.5, /30 → 20 * 0.05 = 1.
-        c("rate_steady_partial", "samples before the window start are not selected",
-          Rate, STEADY, 60.0, 30.0, Want::Approx(1.0)),
+        case(
+            "rate_steady_partial",
+            "samples before the window start are not selected",
+        )
+        .eval(Rate, STEADY, 60.0, 30.0)
+        .want(Approx(1.0)),
         // Window (10, 40]: 15, 25, 35. res = 20, si = 20, dts = 5, dte = 5,
         // factor = 30/20 = 1.5 → 30.
-        c("increase_ignores_future", "samples after `at` are not selected",
-          Increase, STEADY, 40.0, 30.0, Want::Exact(30.0)),
+        case(
+            "increase_ignores_future",
+            "samples after `at` are not selected",
+        )
+        .eval(Increase, STEADY, 40.0, 30.0)
+        .want(Exact(30.0)),
         // --- window edges -----------------------------------------------
         // Window (0, 60]: the t=0 sample is out. res = 1080-1030 = 50, si = 50,
         // dts = 10 < 11, dz = 50*(1030/50) = 1030, dte = 0 → 50 * 60/50 = 60.
         // (Prometheus 2 would select t=0: res = 80, factor 1 → 80.)
-        c("increase_left_open", "sample exactly at at-range is excluded (left-open, Prometheus 3)",
-          Increase, EDGE, 60.0, 60.0, Want::Approx(60.0)),
+        case(
+            "increase_left_open",
+            "sample exactly at at-range is excluded (left-open, Prometheus 3)",
+        )
+        .eval(Increase, EDGE, 60.0, 60.0)
+        .want(Approx(60.0)),
         // 50 * (60/50 / 60) = 1.
-        c("rate_left_open", "rate over a left-open window divides by the full range",
-          Rate, EDGE, 60.0, 60.0, Want::Approx(1.0)),
+        case(
+            "rate_left_open",
+            "rate over a left-open window divides by the full range",
+        )
+        .eval(Rate, EDGE, 60.0, 60.0)
+        .want(Approx(1.0)),
         // Window (0, 50]: 10..50. res = 1070-1030 = 40, si = 40, dts = 10 < 11,
         // dte = 50-50 = 0 → 40 * 50/40 = 40 * 1.25 = 50.
-        c("increase_at_edge_included", "sample exactly at `at` is included (right-closed), dte = 0",
-          Increase, EDGE, 50.0, 50.0, Want::Exact(50.0)),
+        case(
+            "increase_at_edge_included",
+            "sample exactly at `at` is included (right-closed), dte = 0",
+        )
+        .eval(Increase, EDGE, 50.0, 50.0)
+        .want(Exact(50.0)),
         // Window (0, 20]: samples 10 and 20 only. res = 10, si = 10, avg = 10,
         // dts = 10 < 11, dte = 0 → 10 * 20/10 = 20. (Left-closed: 1000..1040 → 40.)
-        c("increase_both_edges", "samples on both edges: at-range excluded, at included",
-          Increase, EDGE, 20.0, 20.0, Want::Exact(20.0)),
+        case(
+            "increase_both_edges",
+            "samples on both edges: at-range excluded, at included",
+        )
+        .eval(Increase, EDGE, 20.0, 20.0)
+        .want(Exact(20.0)),
         // Window (50, 60] holds only t=60.
-        c("irate_left_open_single", "left-open edge leaves one sample → no result",
-          Irate, EDGE, 60.0, 10.0, Want::None),
+        case(
+            "irate_left_open_single",
+            "left-open edge leaves one sample → no result",
+        )
+        .eval(Irate, EDGE, 60.0, 10.0)
+        .want(NoSample),
         // Window (40, 60]: 50 and 60 → 1080-1070 = 10.
-        c("idelta_at_edge", "the sample at `at` is the last of the pair",
-          Idelta, EDGE, 60.0, 20.0, Want::Exact(10.0)),
-        c("rate_single_sample", "fewer than 2 samples → no result (rate)",
-          Rate, EDGE, 60.0, 10.0, Want::None),
-        c("delta_single_sample", "fewer than 2 samples → no result (delta)",
-          Delta, EDGE, 60.0, 10.0, Want::None),
-        c("increase_single_sample", "fewer than 2 samples → no result (increase)",
-          Increase, EDGE, 60.0, 10.0, Want::None),
-        c("idelta_single_sample", "fewer than 2 samples → no result (idelta)",
-          Idelta, EDGE, 60.0, 10.0, Want::None),
-        c("resets_single_sample", "funcResets with one sample returns 0, not nothing",
-          Resets, EDGE, 60.0, 10.0, Want::Exact(0.0)),
-        c("resets_empty_window", "no samples in the window → no result",
-          Resets, EDGE, 100.0, 30.0, Want::None),
-        c("rate_empty_window", "no samples in the window → no result",
-          Rate, EDGE, 100.0, 30.0, Want::None),
-        c("rate_zero_range", "an empty (at, at] window selects nothing",
-          Rate, STEADY, 60.0, 0.0, Want::None),
+        case(
+            "idelta_at_edge",
+            "the sample at `at` is the last of the pair",
+        )
+        .eval(Idelta, EDGE, 60.0, 20.0)
+        .want(Exact(10.0)),
+        case(
+            "rate_single_sample",
+            "fewer than 2 samples → no result (rate)",
+        )
+        .eval(Rate, EDGE, 60.0, 10.0)
+        .want(NoSample),
+        case(
+            "delta_single_sample",
+            "fewer than 2 samples → no result (delta)",
+        )
+        .eval(Delta, EDGE, 60.0, 10.0)
+        .want(NoSample),
+        case(
+            "increase_single_sample",
+            "fewer than 2 samples → no result (increase)",
+        )
+        .eval(Increase, EDGE, 60.0, 10.0)
+        .want(NoSample),
+        case(
+            "idelta_single_sample",
+            "fewer than 2 samples → no result (idelta)",
+        )
+        .eval(Idelta, EDGE, 60.0, 10.0)
+        .want(NoSample),
+        case(
+            "resets_single_sample",
+            "funcResets with one sample returns 0, not nothing",
+        )
+        .eval(Resets, EDGE, 60.0, 10.0)
+        .want(Exact(0.0)),
+        case(
+            "resets_empty_window",
+            "no samples in the window → no result",
+        )
+        .eval(Resets, EDGE, 100.0, 30.0)
+        .want(NoSample),
+        case("rate_empty_window", "no samples in the window → no result")
+            .eval(Rate, EDGE, 100.0, 30.0)
+            .want(NoSample),
+        case(
+            "rate_zero_range",
+            "an empty (at, at] window selects nothing",
+        )
+        .eval(Rate, STEADY, 60.0, 0.0)
+        .want(NoSample),
         // --- gaps at the start and end ------------------------------------
         // res = 20, si = 20, avg = 10, thr = 11, dts = 40 ≥ thr → avg/2 = 5,
         // dz = 20*(100/20) = 100, dte = 0 → 20 * 25/20 = 20 * 1.25 = 25.
-        c("increase_gap_start", "extrapolation capped at half an interval when the start gap ≥ 1.1×avg",
-          Increase, LATE, 60.0, 60.0, Want::Exact(25.0)),
+        case(
+            "increase_gap_start",
+            "extrapolation capped at half an interval when the start gap ≥ 1.1×avg",
+        )
+        .eval(Increase, LATE, 60.0, 60.0)
+        .want(Exact(25.0)),
         // Upstream order: factor = 25/20 = 1.25, factor /= 60, result = 20 * factor.
         // 20 * (1.25/60) rounds to 0.41666666666666663, one ulp below 25/60.
-        c("rate_gap_start_bits", "upstream arithmetic order (res * (factor / range)) reproduced to the bit",
-          Rate, LATE, 60.0, 60.0, Want::Exact(0.416_666_666_666_666_63)),
+        case(
+            "rate_gap_start_bits",
+            "upstream arithmetic order (res * (factor / range)) reproduced to the bit",
+        )
+        .eval(Rate, LATE, 60.0, 60.0)
+        .want(Exact(0.416_666_666_666_666_63)),
         // delta has no clamp; dts = 5 as above → 25.
-        c("delta_gap_start", "half-interval cap applies to gauges too",
-          Delta, LATE, 60.0, 60.0, Want::Exact(25.0)),
+        case("delta_gap_start", "half-interval cap applies to gauges too")
+            .eval(Delta, LATE, 60.0, 60.0)
+            .want(Exact(25.0)),
         // res = 20, si = 20, dts = 5 < 11, dz = 200, dte = 35 ≥ 11 → 5
         // → 20 * 30/20 = 30.
-        c("increase_gap_end", "extrapolation capped at half an interval when the end gap ≥ 1.1×avg",
-          Increase, EARLY, 60.0, 60.0, Want::Exact(30.0)),
-        c("delta_gap_end", "end cap applies to delta",
-          Delta, EARLY, 60.0, 60.0, Want::Exact(30.0)),
+        case(
+            "increase_gap_end",
+            "extrapolation capped at half an interval when the end gap ≥ 1.1×avg",
+        )
+        .eval(Increase, EARLY, 60.0, 60.0)
+        .want(Exact(30.0)),
+        case("delta_gap_end", "end cap applies to delta")
+            .eval(Delta, EARLY, 60.0, 60.0)
+            .want(Exact(30.0)),
         // 220-210 = 10: no extrapolation for idelta despite the end gap.
-        c("idelta_gap_end", "idelta does not extrapolate",
-          Idelta, EARLY, 60.0, 60.0, Want::Exact(10.0)),
+        case("idelta_gap_end", "idelta does not extrapolate")
+            .eval(Idelta, EARLY, 60.0, 60.0)
+            .want(Exact(10.0)),
         // (220-210) / 10 = 1.
-        c("irate_gap_end", "irate does not extrapolate",
-          Irate, EARLY, 60.0, 60.0, Want::Exact(1.0)),
+        case("irate_gap_end", "irate does not extrapolate")
+            .eval(Irate, EARLY, 60.0, 60.0)
+            .want(Exact(1.0)),
         // rangeStart = 2 - 4.2 = -2.2 (the same double as 2 * 1.1), so
         // dts = 2.2 = thr exactly. si = 2, avg = 2, `>=` → dts = avg/2 = 1,
         // dz = 2*(100/20) = 10, dte = 0 → 20 * 3/2 = 30. (With `>`: 42.)
-        c("increase_gap_equals_threshold", "a gap equal to 1.1×avg is already capped (>=)",
-          Increase, THRESH, 2.0, 4.2, Want::Exact(30.0)),
-        c("delta_gap_equals_threshold", "the >= threshold comparison is shared with delta",
-          Delta, THRESH, 2.0, 4.2, Want::Exact(30.0)),
+        case(
+            "increase_gap_equals_threshold",
+            "a gap equal to 1.1×avg is already capped (>=)",
+        )
+        .eval(Increase, THRESH, 2.0, 4.2)
+        .want(Exact(30.0)),
+        case(
+            "delta_gap_equals_threshold",
+            "the >= threshold comparison is shared with delta",
+        )
+        .eval(Delta, THRESH, 2.0, 4.2)
+        .want(Exact(30.0)),
         // rangeStart = 2 - 4.1 = -2.0999999999999996, dts = 2.0999999999999996
         // < thr = 2.2 → full extrapolation: 20 * (2 + 2.1 + 0)/2 = 41.
-        c("increase_gap_below_threshold", "a gap just under 1.1×avg is extrapolated fully",
-          Increase, THRESH, 2.0, 4.1, Want::Approx(41.0)),
+        case(
+            "increase_gap_below_threshold",
+            "a gap just under 1.1×avg is extrapolated fully",
+        )
+        .eval(Increase, THRESH, 2.0, 4.1)
+        .want(Approx(41.0)),
         // --- zero-point clamp -------------------------------------------
         // res = 40, si = 40, avg = 10, dts = 20 ≥ 11 → 5, dz = 40*(1/40) = 1
         // < 5 → dts = 1, dte = 0 → 40 * 41/40 = 41.
-        c("increase_zero_clamp", "zero-point clamp: no extrapolation below zero (dz < half interval)",
-          Increase, ZERO, 60.0, 60.0, Want::Approx(41.0)),
+        case(
+            "increase_zero_clamp",
+            "zero-point clamp: no extrapolation below zero (dz < half interval)",
+        )
+        .eval(Increase, ZERO, 60.0, 60.0)
+        .want(Approx(41.0)),
         // 40 * (41/40 / 60) = 41/60.
-        c("rate_zero_clamp", "zero-point clamp in rate",
-          Rate, ZERO, 60.0, 60.0, Want::Approx(41.0 / 60.0)),
+        case("rate_zero_clamp", "zero-point clamp in rate")
+            .eval(Rate, ZERO, 60.0, 60.0)
+            .want(Approx(41.0 / 60.0)),
         // No clamp for gauges: dts = 5 → 40 * 45/40 = 45.
-        c("delta_no_zero_clamp", "delta never applies the zero-point clamp",
-          Delta, ZERO, 60.0, 60.0, Want::Exact(45.0)),
+        case(
+            "delta_no_zero_clamp",
+            "delta never applies the zero-point clamp",
+        )
+        .eval(Delta, ZERO, 60.0, 60.0)
+        .want(Exact(45.0)),
         // res = 60, si = 30, avg = 10, dts = 30 ≥ 11 → 5, dz = 30*(16/60) = 8,
         // 8 < 5 is false → dts = 5, dte = 0 → 60 * 35/30 = 70.
         // (Clamp-before-cap order of older releases: dts = 8 < 11 → 76.)
-        c("increase_clamp_after_cap", "Prometheus 3 order: half-interval cap first, then min with dz",
-          Increase, ORDER, 60.0, 60.0, Want::Approx(70.0)),
+        case(
+            "increase_clamp_after_cap",
+            "Prometheus 3 order: half-interval cap first, then min with dz",
+        )
+        .eval(Increase, ORDER, 60.0, 60.0)
+        .want(Approx(70.0)),
         // res = 20, si = 20, dts = 2 < 11, dz = 20*(0/20) = 0 < 2 → dts = 0,
         // dte = 0 → factor 1 → 20.
-        c("increase_first_value_zero", "a first value of 0 clamps start extrapolation to nothing",
-          Increase, FROM_ZERO, 22.0, 22.0, Want::Exact(20.0)),
+        case(
+            "increase_first_value_zero",
+            "a first value of 0 clamps start extrapolation to nothing",
+        )
+        .eval(Increase, FROM_ZERO, 22.0, 22.0)
+        .want(Exact(20.0)),
         // Gauge: dts = 2 stays → 20 * 22/20 = 22.
-        c("delta_first_value_zero", "delta extrapolates below zero freely",
-          Delta, FROM_ZERO, 22.0, 22.0, Want::Approx(22.0)),
+        case(
+            "delta_first_value_zero",
+            "delta extrapolates below zero freely",
+        )
+        .eval(Delta, FROM_ZERO, 22.0, 22.0)
+        .want(Approx(22.0)),
         // res = 20, first = -10 < 0 → no clamp; dts = 5, dte = 5 → 20 * 30/20 = 30.
-        c("increase_negative_first_value", "zero-point clamp needs a first value ≥ 0",
-          Increase, NEG_COUNTER, 30.0, 30.0, Want::Exact(30.0)),
+        case(
+            "increase_negative_first_value",
+            "zero-point clamp needs a first value ≥ 0",
+        )
+        .eval(Increase, NEG_COUNTER, 30.0, 30.0)
+        .want(Exact(30.0)),
         // res = 0 (not > 0, no clamp) → 0 * factor = 0.
-        c("increase_flat", "a flat counter increases by 0",
-          Increase, FLAT, 30.0, 30.0, Want::Exact(0.0)),
-        c("rate_flat", "a flat counter has rate 0",
-          Rate, FLAT, 30.0, 30.0, Want::Exact(0.0)),
+        case("increase_flat", "a flat counter increases by 0")
+            .eval(Increase, FLAT, 30.0, 30.0)
+            .want(Exact(0.0)),
+        case("rate_flat", "a flat counter has rate 0")
+            .eval(Rate, FLAT, 30.0, 30.0)
+            .want(Exact(0.0)),
         // --- counter resets ---------------------------------------------
         // res = 35-50 = -15, reset 60→5 adds 60 → 45; si = 50, dts = 10 < 11,
         // dz = 50*(50/45) ≈ 55.6, dte = 0 → 45 * 60/50 = 54.
-        c("increase_one_reset", "reset correction adds the pre-reset value",
-          Increase, RESET1, 60.0, 60.0, Want::Approx(54.0)),
+        case(
+            "increase_one_reset",
+            "reset correction adds the pre-reset value",
+        )
+        .eval(Increase, RESET1, 60.0, 60.0)
+        .want(Approx(54.0)),
         // 45 * (60/50 / 60) = 0.9.
-        c("rate_one_reset", "reset correction in rate",
-          Rate, RESET1, 60.0, 60.0, Want::Approx(0.9)),
+        case("rate_one_reset", "reset correction in rate")
+            .eval(Rate, RESET1, 60.0, 60.0)
+            .want(Approx(0.9)),
         // Gauge: res = -15, no correction → -15 * 60/50 = -18.
-        c("delta_no_reset_correction", "delta ignores resets and can be negative",
-          Delta, RESET1, 60.0, 60.0, Want::Approx(-18.0)),
-        c("resets_one", "one strict decrease → 1 reset",
-          Resets, RESET1, 60.0, 60.0, Want::Exact(1.0)),
+        case(
+            "delta_no_reset_correction",
+            "delta ignores resets and can be negative",
+        )
+        .eval(Delta, RESET1, 60.0, 60.0)
+        .want(Approx(-18.0)),
+        case("resets_one", "one strict decrease → 1 reset")
+            .eval(Resets, RESET1, 60.0, 60.0)
+            .want(Exact(1.0)),
         // Window (0, 30]: pair (20, 60), (30, 5): 5 < 60 → result 5, / 10 = 0.5.
-        c("irate_reset", "irate after a reset takes the last value as the increase",
-          Irate, RESET1, 30.0, 30.0, Want::Exact(0.5)),
+        case(
+            "irate_reset",
+            "irate after a reset takes the last value as the increase",
+        )
+        .eval(Irate, RESET1, 30.0, 30.0)
+        .want(Exact(0.5)),
         // 5 - 60 = -55.
-        c("idelta_reset", "idelta has no reset handling",
-          Idelta, RESET1, 30.0, 30.0, Want::Exact(-55.0)),
+        case("idelta_reset", "idelta has no reset handling")
+            .eval(Idelta, RESET1, 30.0, 30.0)
+            .want(Exact(-55.0)),
         // res = 12-10 = 2, +20 (reset at 30), +13 (reset at 50) = 35; si = 50,
         // dts = 10, dz = 50*(10/35) ≈ 14.3 > 10, dte = 0 → 35 * 60/50 = 42.
-        c("increase_several_resets", "every reset adds its pre-reset value",
-          Increase, RESET_MULTI, 60.0, 60.0, Want::Approx(42.0)),
-        c("resets_several", "each strict decrease counts once",
-          Resets, RESET_MULTI, 60.0, 60.0, Want::Exact(2.0)),
+        case(
+            "increase_several_resets",
+            "every reset adds its pre-reset value",
+        )
+        .eval(Increase, RESET_MULTI, 60.0, 60.0)
+        .want(Approx(42.0)),
+        case("resets_several", "each strict decrease counts once")
+            .eval(Resets, RESET_MULTI, 60.0, 60.0)
+            .want(Exact(2.0)),
         // 5→5 no, 5→4 yes, 4→4 no, 4→3 yes.
-        c("resets_equal_values", "an unchanged value is not a reset (strict <)",
-          Resets, RESETS_EQ, 50.0, 50.0, Want::Exact(2.0)),
+        case(
+            "resets_equal_values",
+            "an unchanged value is not a reset (strict <)",
+        )
+        .eval(Resets, RESETS_EQ, 50.0, 50.0)
+        .want(Exact(2.0)),
         // --- gauges -----------------------------------------------------
         // res = -2-10 = -12, si = 30, avg = 10, dts = 5, dte = 5
         // → -12 * 40/30 = -16.
-        c("delta_gauge", "delta of a falling gauge is negative and extrapolated",
-          Delta, GAUGE, 40.0, 40.0, Want::Approx(-16.0)),
+        case(
+            "delta_gauge",
+            "delta of a falling gauge is negative and extrapolated",
+        )
+        .eval(Delta, GAUGE, 40.0, 40.0)
+        .want(Approx(-16.0)),
         // -2 - 7 = -9.
-        c("idelta_gauge", "idelta of a gauge",
-          Idelta, GAUGE, 40.0, 40.0, Want::Exact(-9.0)),
+        case("idelta_gauge", "idelta of a gauge")
+            .eval(Idelta, GAUGE, 40.0, 40.0)
+            .want(Exact(-9.0)),
         // -2 < 7 → treated as reset: -2 / 10 = -0.2.
-        c("irate_negative_after_drop", "irate treats any drop as a reset (result = last value)",
-          Irate, GAUGE, 40.0, 40.0, Want::Exact(-0.2)),
+        case(
+            "irate_negative_after_drop",
+            "irate treats any drop as a reset (result = last value)",
+        )
+        .eval(Irate, GAUGE, 40.0, 40.0)
+        .want(Exact(-0.2)),
         // --- NaN --------------------------------------------------------
         // res = NaN - 10 = NaN.
-        c("rate_nan_last", "NaN propagates (last value NaN)",
-          Rate, NAN_LAST, 30.0, 30.0, Want::NaN),
+        case("rate_nan_last", "NaN propagates (last value NaN)")
+            .eval(Rate, NAN_LAST, 30.0, 30.0)
+            .want(NaN),
         // !(NaN < 20) → difference branch: NaN - 20 = NaN.
-        c("irate_nan_last", "NaN propagates through irate",
-          Irate, NAN_LAST, 30.0, 30.0, Want::NaN),
-        c("idelta_nan_last", "NaN propagates through idelta",
-          Idelta, NAN_LAST, 30.0, 30.0, Want::NaN),
+        case("irate_nan_last", "NaN propagates through irate")
+            .eval(Irate, NAN_LAST, 30.0, 30.0)
+            .want(NaN),
+        case("idelta_nan_last", "NaN propagates through idelta")
+            .eval(Idelta, NAN_LAST, 30.0, 30.0)
+            .want(NaN),
         // res = 5-10 = -5; NaN<10 and 5<NaN are both false → no correction;
         // res > 0 false → no clamp; si = 20, dts = 10, dte = 0
         // → -5 * 30/20 = -7.5.
-        c("increase_nan_hides_reset", "comparisons with NaN are false, so a NaN neighbour hides a reset",
-          Increase, NAN_MID, 30.0, 30.0, Want::Exact(-7.5)),
-        c("resets_nan_mid", "a NaN neighbour never counts as a reset",
-          Resets, NAN_MID, 30.0, 30.0, Want::Exact(0.0)),
+        case(
+            "increase_nan_hides_reset",
+            "comparisons with NaN are false, so a NaN neighbour hides a reset",
+        )
+        .eval(Increase, NAN_MID, 30.0, 30.0)
+        .want(Exact(-7.5)),
+        case("resets_nan_mid", "a NaN neighbour never counts as a reset")
+            .eval(Resets, NAN_MID, 30.0, 30.0)
+            .want(Exact(0.0)),
         // Pair (20, NaN), (30, 5): 5 < NaN false → 5 - NaN = NaN.
-        c("irate_nan_previous", "NaN in the previous sample propagates",
-          Irate, NAN_MID, 30.0, 30.0, Want::NaN),
+        case(
+            "irate_nan_previous",
+            "NaN in the previous sample propagates",
+        )
+        .eval(Irate, NAN_MID, 30.0, 30.0)
+        .want(NaN),
         // res = 30 - NaN = NaN.
-        c("delta_nan_first", "NaN propagates (first value NaN)",
-          Delta, NAN_FIRST, 30.0, 30.0, Want::NaN),
-        c("increase_nan_first", "NaN first value: no clamp, result NaN",
-          Increase, NAN_FIRST, 30.0, 30.0, Want::NaN),
+        case("delta_nan_first", "NaN propagates (first value NaN)")
+            .eval(Delta, NAN_FIRST, 30.0, 30.0)
+            .want(NaN),
+        case(
+            "increase_nan_first",
+            "NaN first value: no clamp, result NaN",
+        )
+        .eval(Increase, NAN_FIRST, 30.0, 30.0)
+        .want(NaN),
         // --- stale markers ----------------------------------------------
         // Stale marker at 30 dropped: (10,10), (20,20). res = 10, si = 10,
         // avg = 10, dts = 10 < 11, dz = 10*(10/10) = 10 (not < 10),
         // dte = 10 < 11 → 10 * 30/10 = 30.
-        Case {
-            name: "increase_drops_stale_marker",
-            pins: "stale markers are dropped by range selection",
-            func: Increase,
-            series: stale_last.clone(),
-            at: 30.0,
-            range: 30.0,
-            want: Want::Exact(30.0),
-        },
+        case(
+            "increase_drops_stale_marker",
+            "stale markers are dropped by range selection",
+        )
+        .eval_samples(Increase, stale_last.clone(), 30.0, 30.0)
+        .want(Exact(30.0)),
         // (20-10) / 10 = 1.
-        Case {
-            name: "irate_drops_stale_marker",
-            pins: "irate uses the last two non-stale samples",
-            func: Irate,
-            series: stale_last,
-            at: 30.0,
-            range: 30.0,
-            want: Want::Exact(1.0),
-        },
-        Case {
-            name: "resets_only_stale",
-            pins: "a window holding only a stale marker has no samples",
-            func: Resets,
-            series: stale_only,
-            at: 30.0,
-            range: 30.0,
-            want: Want::None,
-        },
+        case(
+            "irate_drops_stale_marker",
+            "irate uses the last two non-stale samples",
+        )
+        .eval_samples(Irate, stale_last, 30.0, 30.0)
+        .want(Exact(1.0)),
+        case(
+            "resets_only_stale",
+            "a window holding only a stale marker has no samples",
+        )
+        .eval_samples(Resets, stale_only, 30.0, 30.0)
+        .want(NoSample),
         // --- duplicate timestamps ---------------------------------------
-        c("irate_zero_interval", "instantValue returns nothing when the last two share a timestamp",
-          Irate, DUP_T, 20.0, 20.0, Want::None),
-        c("idelta_zero_interval", "the zero-interval check applies to idelta too",
-          Idelta, DUP_T, 20.0, 20.0, Want::None),
+        case(
+            "irate_zero_interval",
+            "instantValue returns nothing when the last two share a timestamp",
+        )
+        .eval(Irate, DUP_T, 20.0, 20.0)
+        .want(NoSample),
+        case(
+            "idelta_zero_interval",
+            "the zero-interval check applies to idelta too",
+        )
+        .eval(Idelta, DUP_T, 20.0, 20.0)
+        .want(NoSample),
     ]
 }
 
@@ -429,6 +649,27 @@ struct QuantileCase {
     want: Want,
 }
 
+/// Starts a histogram_quantile case; `eval` and `want` fill in the rest.
+fn qcase(name: &'static str, pins: &'static str) -> QuantileCase {
+    QuantileCase {
+        name,
+        pins,
+        q: 0.0,
+        buckets: &[],
+        want: NoSample,
+    }
+}
+
+impl QuantileCase {
+    fn eval(self, q: f64, buckets: &'static [(f64, f64)]) -> Self {
+        Self { q, buckets, ..self }
+    }
+
+    fn want(self, want: Want) -> Self {
+        Self { want, ..self }
+    }
+}
+
 const INF: f64 = f64::INFINITY;
 
 // le: 0.1 → 10, 0.5 → 30, 1 → 60, +Inf → 100.
@@ -439,48 +680,125 @@ const H_NON_MONOTONIC: &[(f64, f64)] = &[(1.0, 10.0), (2.0, 8.0), (3.0, 15.0), (
 const H_NEGATIVE: &[(f64, f64)] = &[(-1.0, 10.0), (0.0, 20.0), (INF, 30.0)];
 
 fn quantile_cases() -> Vec<QuantileCase> {
-    let c = |name, pins, q, buckets, want| QuantileCase { name, pins, q, buckets, want };
     vec![
         // rank = 50 → first count ≥ 50 is le=1 (60): 0.5 + 0.5*((50-30)/(60-30)).
-        c("median", "linear interpolation within the bucket", 0.5, H, Want::Approx(0.5 + 0.5 * (20.0 / 30.0))),
+        qcase("median", "linear interpolation within the bucket")
+            .eval(0.5, H)
+            .want(Approx(0.5 + 0.5 * (20.0 / 30.0))),
         // rank = 5 → lowest bucket, bound 0.1 > 0: 0 + 0.1*(5/10) = 0.05.
-        c("lowest_bucket", "lowest bucket interpolates from 0 when its bound > 0", 0.05, H, Want::Exact(0.05)),
+        qcase(
+            "lowest_bucket",
+            "lowest bucket interpolates from 0 when its bound > 0",
+        )
+        .eval(0.05, H)
+        .want(Exact(0.05)),
         // rank = 30 → le=0.5 (30): 0.1 + 0.4*(20/20).
-        c("bucket_boundary", "a rank equal to a cumulative count ends in that bucket", 0.3, H, Want::Approx(0.5)),
+        qcase(
+            "bucket_boundary",
+            "a rank equal to a cumulative count ends in that bucket",
+        )
+        .eval(0.3, H)
+        .want(Approx(0.5)),
         // rank = 99 > every finite count → +Inf bucket → second highest bound.
-        c("inf_bucket", "the +Inf bucket returns the upper bound of the second-highest bucket", 0.99, H, Want::Exact(1.0)),
-        c("q_one", "q = 1 lands in the +Inf bucket", 1.0, H, Want::Exact(1.0)),
+        qcase(
+            "inf_bucket",
+            "the +Inf bucket returns the upper bound of the second-highest bucket",
+        )
+        .eval(0.99, H)
+        .want(Exact(1.0)),
+        qcase("q_one", "q = 1 lands in the +Inf bucket")
+            .eval(1.0, H)
+            .want(Exact(1.0)),
         // rank = 0 → 0 + 0.1*(0/10) = 0.
-        c("q_zero", "q = 0 interpolates to the lower edge 0", 0.0, H, Want::Exact(0.0)),
-        c("q_negative", "q < 0 → -Inf", -0.1, H, Want::Exact(f64::NEG_INFINITY)),
-        c("q_above_one", "q > 1 → +Inf", 1.5, H, Want::Exact(INF)),
-        c("q_nan", "q NaN → NaN sample", f64::NAN, H, Want::NaN),
-        c("unsorted", "buckets are sorted by upper bound first", 0.5, H_SHUFFLED, Want::Approx(0.5 + 0.5 * (20.0 / 30.0))),
-        c("no_inf_bucket", "highest bucket not +Inf → NaN", 0.5, H_NO_INF, Want::NaN),
-        c("q_checked_first", "q range is checked before the buckets", -1.0, H_NO_INF, Want::Exact(f64::NEG_INFINITY)),
-        c("single_bucket", "fewer than 2 buckets → NaN", 0.5, &[(INF, 10.0)], Want::NaN),
-        c("duplicate_inf", "equal bounds merge; two +Inf buckets leave one bucket → NaN", 0.5, &[(INF, 5.0), (INF, 5.0)], Want::NaN),
+        qcase("q_zero", "q = 0 interpolates to the lower edge 0")
+            .eval(0.0, H)
+            .want(Exact(0.0)),
+        qcase("q_negative", "q < 0 → -Inf")
+            .eval(-0.1, H)
+            .want(Exact(f64::NEG_INFINITY)),
+        qcase("q_above_one", "q > 1 → +Inf")
+            .eval(1.5, H)
+            .want(Exact(INF)),
+        qcase("q_nan", "q NaN → NaN sample")
+            .eval(f64::NAN, H)
+            .want(NaN),
+        qcase("unsorted", "buckets are sorted by upper bound first")
+            .eval(0.5, H_SHUFFLED)
+            .want(Approx(0.5 + 0.5 * (20.0 / 30.0))),
+        qcase("no_inf_bucket", "highest bucket not +Inf → NaN")
+            .eval(0.5, H_NO_INF)
+            .want(NaN),
+        qcase("q_checked_first", "q range is checked before the buckets")
+            .eval(-1.0, H_NO_INF)
+            .want(Exact(f64::NEG_INFINITY)),
+        qcase("single_bucket", "fewer than 2 buckets → NaN")
+            .eval(0.5, &[(INF, 10.0)])
+            .want(NaN),
+        qcase(
+            "duplicate_inf",
+            "equal bounds merge; two +Inf buckets leave one bucket → NaN",
+        )
+        .eval(0.5, &[(INF, 5.0), (INF, 5.0)])
+        .want(NaN),
         // Merged: le=1 → 10, le=2 → 20, +Inf → 20. rank = 10 → le=1: 0 + 1*(10/10).
-        c("duplicate_bounds_summed", "coalesceBuckets sums counts of equal upper bounds", 0.5,
-          &[(1.0, 5.0), (1.0, 5.0), (2.0, 20.0), (INF, 20.0)], Want::Exact(1.0)),
-        c("zero_observations", "a total count of 0 → NaN", 0.5, &[(1.0, 0.0), (INF, 0.0)], Want::NaN),
+        qcase(
+            "duplicate_bounds_summed",
+            "coalesceBuckets sums counts of equal upper bounds",
+        )
+        .eval(0.5, &[(1.0, 5.0), (1.0, 5.0), (2.0, 20.0), (INF, 20.0)])
+        .want(Exact(1.0)),
+        qcase("zero_observations", "a total count of 0 → NaN")
+            .eval(0.5, &[(1.0, 0.0), (INF, 0.0)])
+            .want(NaN),
         // Fixed up to 10, 10, 15, 15. rank = 7.5 → le=1: 0 + 1*(7.5/10).
-        c("non_monotonic_low", "decreasing counts are raised to the running maximum", 0.5, H_NON_MONOTONIC, Want::Exact(0.75)),
+        qcase(
+            "non_monotonic_low",
+            "decreasing counts are raised to the running maximum",
+        )
+        .eval(0.5, H_NON_MONOTONIC)
+        .want(Exact(0.75)),
         // rank = 12 → le=3: 2 + 1*((12-10)/(15-10)) = 2.4.
-        c("non_monotonic_high", "interpolation uses the fixed-up counts", 0.8, H_NON_MONOTONIC, Want::Approx(2.4)),
+        qcase(
+            "non_monotonic_high",
+            "interpolation uses the fixed-up counts",
+        )
+        .eval(0.8, H_NON_MONOTONIC)
+        .want(Approx(2.4)),
         // 0.5/(2e12+0.5) < 1e-12 → le=2 and +Inf are flattened to 1e12.
         // rank = 1e12 → le=1: 0 + 1*(1e12/1e12) = 1. (Unflattened: le=2 → 2.)
-        c("small_delta_ignored", "relative differences < 1e-12 are treated as equal, in either direction", 1.0,
-          &[(1.0, 1e12), (2.0, 1e12 + 0.5), (INF, 1e12 + 0.5)], Want::Exact(1.0)),
+        qcase(
+            "small_delta_ignored",
+            "relative differences < 1e-12 are treated as equal, in either direction",
+        )
+        .eval(1.0, &[(1.0, 1e12), (2.0, 1e12 + 0.5), (INF, 1e12 + 0.5)])
+        .want(Exact(1.0)),
         // rank = 3 → lowest bucket with bound -1 ≤ 0 → -1.
-        c("lowest_bound_not_positive", "a lowest bound ≤ 0 is returned as is", 0.1, H_NEGATIVE, Want::Exact(-1.0)),
+        qcase(
+            "lowest_bound_not_positive",
+            "a lowest bound ≤ 0 is returned as is",
+        )
+        .eval(0.1, H_NEGATIVE)
+        .want(Exact(-1.0)),
         // rank = 15 → le=0: -1 + 1*((15-10)/10) = -0.5.
-        c("negative_bounds_interpolate", "interpolation between negative bounds", 0.5, H_NEGATIVE, Want::Exact(-0.5)),
+        qcase(
+            "negative_bounds_interpolate",
+            "interpolation between negative bounds",
+        )
+        .eval(0.5, H_NEGATIVE)
+        .want(Exact(-0.5)),
         // observations = NaN → rank NaN; no count ≥ NaN → +Inf bucket → 1.
-        c("nan_total_count", "a NaN total count falls through to the +Inf bucket", 0.5,
-          &[(1.0, 5.0), (INF, f64::NAN)], Want::Exact(1.0)),
-        c("empty", "no buckets → no result", 0.5, &[], Want::None),
-        c("empty_nan_q", "no buckets → no result even for NaN q", f64::NAN, &[], Want::None),
+        qcase(
+            "nan_total_count",
+            "a NaN total count falls through to the +Inf bucket",
+        )
+        .eval(0.5, &[(1.0, 5.0), (INF, f64::NAN)])
+        .want(Exact(1.0)),
+        qcase("empty", "no buckets → no result")
+            .eval(0.5, &[])
+            .want(NoSample),
+        qcase("empty_nan_q", "no buckets → no result even for NaN q")
+            .eval(f64::NAN, &[])
+            .want(NoSample),
     ]
 }
 
