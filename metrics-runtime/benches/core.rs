@@ -34,7 +34,9 @@ impl LabelValue for Method {
         self as usize
     }
     fn name_at(i: usize) -> Option<&'static str> {
-        ["get", "post", "put", "delete", "patch", "head"].get(i).copied()
+        ["get", "post", "put", "delete", "patch", "head"]
+            .get(i)
+            .copied()
     }
 }
 
@@ -173,7 +175,11 @@ impl LabelSet for Grid {
 fn encoding(c: &mut Criterion) {
     let registry = Registry::new();
     let family: Family<Grid, Counter> = registry
-        .register("grid_requests_total", "Requests per cell.", Family::default())
+        .register(
+            "grid_requests_total",
+            "Requests per cell.",
+            Family::default(),
+        )
         .unwrap();
     for row in 0..100 {
         for col in 0..100 {

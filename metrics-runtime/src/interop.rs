@@ -35,7 +35,10 @@ impl EncodeLabelSet for PcLabels<'_> {
         let mut result = Ok(());
         self.0.for_each(|k, v| {
             if result.is_ok() {
-                result = prometheus_client::encoding::EncodeLabel::encode(&(k, v), encoder.encode_label());
+                result = prometheus_client::encoding::EncodeLabel::encode(
+                    &(k, v),
+                    encoder.encode_label(),
+                );
             }
         });
         result
@@ -47,13 +50,21 @@ struct PcWriter<'a, 'e> {
     result: Result<(), fmt::Error>,
 }
 
-fn write_value(encoder: &mut MetricEncoder<'_>, labels: Labels<'_>, value: SeriesValue<'_>) -> Result<(), fmt::Error> {
+fn write_value(
+    encoder: &mut MetricEncoder<'_>,
+    labels: Labels<'_>,
+    value: SeriesValue<'_>,
+) -> Result<(), fmt::Error> {
     match value {
         SeriesValue::CounterU64(v) => encoder.encode_counter::<NoLabelSet, _, f64>(&v, None),
         SeriesValue::CounterF64(v) => encoder.encode_counter::<NoLabelSet, _, f64>(&v, None),
         SeriesValue::GaugeI64(v) => encoder.encode_gauge(&v),
         SeriesValue::GaugeF64(v) => encoder.encode_gauge(&v),
-        SeriesValue::Histogram { bounds, counts, sum } => {
+        SeriesValue::Histogram {
+            bounds,
+            counts,
+            sum,
+        } => {
             let buckets: Vec<(f64, u64)> = bounds
                 .iter()
                 .copied()
@@ -214,12 +225,28 @@ mod tests {
         let s = Summary::default();
         let i = Info::new([("version", "1.0")]).unwrap();
         let f: Family<Hit, Counter> = Family::default();
-        register_into_prometheus_client(&mut registry, &Descriptor::new("a_total", "A."), c.clone());
-        register_into_prometheus_client(&mut registry, &Descriptor::new("b_celsius", "B").unit("celsius"), g.clone());
-        register_into_prometheus_client(&mut registry, &Descriptor::new("c_seconds", "C").unit("seconds"), h.clone());
+        register_into_prometheus_client(
+            &mut registry,
+            &Descriptor::new("a_total", "A."),
+            c.clone(),
+        );
+        register_into_prometheus_client(
+            &mut registry,
+            &Descriptor::new("b_celsius", "B").unit("celsius"),
+            g.clone(),
+        );
+        register_into_prometheus_client(
+            &mut registry,
+            &Descriptor::new("c_seconds", "C").unit("seconds"),
+            h.clone(),
+        );
         register_into_prometheus_client(&mut registry, &Descriptor::new("d_bytes", "D"), s.clone());
         register_into_prometheus_client(&mut registry, &Descriptor::new("build_info", "E"), i);
-        register_into_prometheus_client(&mut registry, &Descriptor::new("lookups_total", "F").const_label("zone", "a"), f.clone());
+        register_into_prometheus_client(
+            &mut registry,
+            &Descriptor::new("lookups_total", "F").const_label("zone", "a"),
+            f.clone(),
+        );
         c.inc();
         g.set(1.5);
         h.observe(0.5);

@@ -235,7 +235,11 @@ mod tests {
             LabelDescriptor::of::<bool>("ok"),
         ];
         fn index(&self) -> usize {
-            mixed_radix_step(mixed_radix_step(0, 3, self.color.index()), 2, self.ok.index())
+            mixed_radix_step(
+                mixed_radix_step(0, 3, self.color.index()),
+                2,
+                self.ok.index(),
+            )
         }
     }
 

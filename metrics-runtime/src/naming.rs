@@ -45,7 +45,10 @@ fn check_charset(name: &str, colons: bool) -> Result<(), NameError> {
     let what = if colons { "metric" } else { "label" };
     let mut bytes = name.bytes();
     let Some(first) = bytes.next() else {
-        return Err(NameError::new(name, format!("a {what} name cannot be empty")));
+        return Err(NameError::new(
+            name,
+            format!("a {what} name cannot be empty"),
+        ));
     };
     let ok_first = first.is_ascii_alphabetic() || first == b'_' || (colons && first == b':');
     let ok_rest = bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || (colons && b == b':'));

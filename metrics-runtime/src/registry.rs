@@ -135,7 +135,11 @@ impl From<NameError> for RegistryError {
 /// Several metrics registered together: all of them, or (on any error) none.
 #[derive(Default)]
 pub struct MetricGroup {
-    members: Vec<(Descriptor, Box<dyn DynMetric>, &'static [crate::LabelDescriptor])>,
+    members: Vec<(
+        Descriptor,
+        Box<dyn DynMetric>,
+        &'static [crate::LabelDescriptor],
+    )>,
 }
 
 impl MetricGroup {
@@ -381,7 +385,9 @@ impl Registry {
         for (i, label) in all_names.iter().enumerate() {
             check_label_name(label)?;
             if all_names[..i].contains(label) {
-                return Err(NameError::new(label, "this label name is used twice on one metric").into());
+                return Err(
+                    NameError::new(label, "this label name is used twice on one metric").into(),
+                );
             }
             let reserved = match metric_type {
                 MetricType::Histogram => *label == "le",
@@ -547,10 +553,20 @@ fn check_type_suffix(name: &str, t: MetricType) -> Result<(), NameError> {
 
 fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
     if t == MetricType::Info {
-        return Err(NameError::new(name, "an info metric has no unit (OpenMetrics forbids it)"));
+        return Err(NameError::new(
+            name,
+            "an info metric has no unit (OpenMetrics forbids it)",
+        ));
     }
-    if unit.is_empty() || !unit.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return Err(NameError::new(unit, "a unit is lowercase snake_case, e.g. `seconds`"));
+    if unit.is_empty()
+        || !unit
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(NameError::new(
+            unit,
+            "a unit is lowercase snake_case, e.g. `seconds`",
+        ));
     }
     let family = text::family_name(name, t, Format::OpenMetrics);
     let ends_with_unit = family

@@ -98,7 +98,13 @@ impl SampleWriter<'_> {
         out.push_str("} ");
     }
 
-    fn u64_sample(&mut self, suffix: &str, labels: &Labels<'_>, extra: Option<(&str, &str)>, v: u64) {
+    fn u64_sample(
+        &mut self,
+        suffix: &str,
+        labels: &Labels<'_>,
+        extra: Option<(&str, &str)>,
+        v: u64,
+    ) {
         self.start(suffix, labels, extra);
         self.out.push_str(itoa::Buffer::new().format(v));
         self.out.push('\n');
@@ -115,13 +121,19 @@ impl SeriesVisitor for SampleWriter<'_> {
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
         match value {
             SeriesValue::CounterU64(v) => self.u64_sample("", &labels, None, v),
-            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => self.f64_sample("", &labels, v),
+            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
+                self.f64_sample("", &labels, v)
+            }
             SeriesValue::GaugeI64(v) => {
                 self.start("", &labels, None);
                 self.out.push_str(itoa::Buffer::new().format(v));
                 self.out.push('\n');
             }
-            SeriesValue::Histogram { bounds, counts, sum } => {
+            SeriesValue::Histogram {
+                bounds,
+                counts,
+                sum,
+            } => {
                 let mut cumulative = 0u64;
                 let mut le = ryu::Buffer::new();
                 for (bound, count) in bounds.iter().zip(counts) {
@@ -134,7 +146,8 @@ impl SeriesVisitor for SampleWriter<'_> {
                 // OpenMetrics forbids `_sum` on a histogram with negative
                 // buckets (the sum is then not monotonic, so not a counter),
                 // and `_count` goes only together with `_sum`.
-                if !(self.format == Format::OpenMetrics && bounds.first().is_some_and(|b| *b < 0.0)) {
+                if !(self.format == Format::OpenMetrics && bounds.first().is_some_and(|b| *b < 0.0))
+                {
                     self.u64_sample("_count", &labels, None, cumulative);
                     self.f64_sample("_sum", &labels, sum);
                 }
@@ -225,7 +238,15 @@ mod tests {
     #[test]
     fn floats() {
         let mut s = String::new();
-        for v in [1.0, 0.1, 1e21, -2.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+        for v in [
+            1.0,
+            0.1,
+            1e21,
+            -2.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ] {
             push_f64(&mut s, v);
             s.push(' ');
         }

@@ -128,8 +128,7 @@ impl AtomicCounter<f64> {
     /// ```
     #[inline]
     pub fn inc_by(&self, v: f64) -> Result<f64, InvalidIncrement> {
-        // `!(v >= 0.0)` also catches NaN.
-        if !(v >= 0.0) || v.is_infinite() {
+        if v.is_nan() || v < 0.0 || v.is_infinite() {
             return Err(InvalidIncrement { value: v });
         }
         Ok(self.value.add(v))
@@ -237,11 +236,21 @@ mod tests {
     fn float_counter_refuses_bad_increments_and_keeps_its_value() {
         let c = Counter::<f64>::default();
         assert_eq!(c.inc_by(0.25), Ok(0.25));
-        for bad in [-0.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -f64::MIN_POSITIVE] {
+        for bad in [
+            -0.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::MIN_POSITIVE,
+        ] {
             let err = c.inc_by(bad).unwrap_err();
             assert!(err.value.to_bits() == bad.to_bits());
             assert!(err.to_string().contains("counters only go up"), "{err}");
-            assert_eq!(c.get(), 0.25, "a refused increment of {bad} changed the counter");
+            assert_eq!(
+                c.get(),
+                0.25,
+                "a refused increment of {bad} changed the counter"
+            );
         }
         // Zero is a valid (no-op) increment, and so is negative zero.
         assert_eq!(c.inc_by(0.0), Ok(0.25));
@@ -251,8 +260,16 @@ mod tests {
 
     #[test]
     fn error_messages_say_why() {
-        assert!(InvalidIncrement { value: f64::NAN }.to_string().contains("NaN"));
-        assert!(InvalidIncrement { value: -1.0 }.to_string().contains("negative"));
-        assert!(InvalidIncrement { value: f64::INFINITY }.to_string().contains("infinite"));
+        assert!(InvalidIncrement { value: f64::NAN }
+            .to_string()
+            .contains("NaN"));
+        assert!(InvalidIncrement { value: -1.0 }
+            .to_string()
+            .contains("negative"));
+        assert!(InvalidIncrement {
+            value: f64::INFINITY
+        }
+        .to_string()
+        .contains("infinite"));
     }
 }

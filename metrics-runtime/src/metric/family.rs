@@ -79,7 +79,10 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
 
     /// How many series have been asked for (and so are exposed).
     pub fn len(&self) -> usize {
-        self.slots.iter().filter(|s| s.touched.load(Relaxed)).count()
+        self.slots
+            .iter()
+            .filter(|s| s.touched.load(Relaxed))
+            .count()
     }
 
     /// Whether no series has been asked for yet.

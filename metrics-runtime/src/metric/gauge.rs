@@ -224,6 +224,9 @@ mod tests {
         g.sub(0.25);
         assert_eq!(g.get(), 0.25);
         g.set(f64::NAN);
-        assert!(g.get().is_nan(), "a gauge may hold NaN, as Prometheus allows");
+        assert!(
+            g.get().is_nan(),
+            "a gauge may hold NaN, as Prometheus allows"
+        );
     }
 }

@@ -102,20 +102,18 @@ impl Buckets {
 
     /// `count` bounds `start, start*factor, start*factor², …`.
     pub fn exponential(start: f64, factor: f64, count: usize) -> Result<Self, BucketsError> {
-        if !(start > 0.0) || !(factor > 1.0) || count == 0 {
+        if start.is_nan() || start <= 0.0 || factor.is_nan() || factor <= 1.0 || count == 0 {
             return Err(BucketsError::BadGenerator(
                 "exponential buckets need start > 0, factor > 1 and count >= 1",
             ));
         }
-        let bounds: Vec<f64> = (0..count)
-            .map(|i| start * factor.powi(i as i32))
-            .collect();
+        let bounds: Vec<f64> = (0..count).map(|i| start * factor.powi(i as i32)).collect();
         Buckets::new(&bounds)
     }
 
     /// `count` bounds `start, start+width, start+2·width, …`.
     pub fn linear(start: f64, width: f64, count: usize) -> Result<Self, BucketsError> {
-        if !start.is_finite() || !(width > 0.0) || count == 0 {
+        if !start.is_finite() || width.is_nan() || width <= 0.0 || count == 0 {
             return Err(BucketsError::BadGenerator(
                 "linear buckets need a finite start, width > 0 and count >= 1",
             ));
@@ -358,15 +356,35 @@ mod tests {
     #[test]
     fn bucket_validation() {
         assert_eq!(Buckets::new(&[]), Err(BucketsError::Empty));
-        assert!(matches!(Buckets::new(&[1.0, f64::INFINITY]), Err(BucketsError::NotFinite(1, _))));
-        assert!(matches!(Buckets::new(&[f64::NAN]), Err(BucketsError::NotFinite(0, _))));
-        assert_eq!(Buckets::new(&[1.0, 1.0]), Err(BucketsError::NotIncreasing(1, 1.0)));
-        assert!(matches!(Buckets::new(&vec![1.0; 65]), Err(BucketsError::TooMany(65))));
-        assert_eq!(Buckets::linear(1.0, 0.5, 3).unwrap().bounds(), &[1.0, 1.5, 2.0]);
+        assert!(matches!(
+            Buckets::new(&[1.0, f64::INFINITY]),
+            Err(BucketsError::NotFinite(1, _))
+        ));
+        assert!(matches!(
+            Buckets::new(&[f64::NAN]),
+            Err(BucketsError::NotFinite(0, _))
+        ));
+        assert_eq!(
+            Buckets::new(&[1.0, 1.0]),
+            Err(BucketsError::NotIncreasing(1, 1.0))
+        );
+        assert!(matches!(
+            Buckets::new(&vec![1.0; 65]),
+            Err(BucketsError::TooMany(65))
+        ));
+        assert_eq!(
+            Buckets::linear(1.0, 0.5, 3).unwrap().bounds(),
+            &[1.0, 1.5, 2.0]
+        );
         assert!(Buckets::exponential(0.0, 2.0, 3).is_err());
         assert!(Buckets::exponential(1.0, 1.0, 3).is_err());
         assert!(Buckets::linear(0.0, -1.0, 3).is_err());
-        for preset in [Buckets::FAST, Buckets::MEDIUM, Buckets::SLOW, Buckets::DEFAULT] {
+        for preset in [
+            Buckets::FAST,
+            Buckets::MEDIUM,
+            Buckets::SLOW,
+            Buckets::DEFAULT,
+        ] {
             Buckets::new(preset).unwrap();
         }
     }

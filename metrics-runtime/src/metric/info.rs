@@ -22,8 +22,11 @@ use crate::naming::{check_label_name, NameError};
 /// ```
 #[derive(Clone, Default)]
 pub struct Info {
-    labels: Arc<RwLock<Arc<[(String, String)]>>>,
+    labels: Arc<RwLock<InfoLabels>>,
 }
+
+/// An info metric's labels, replaced whole on `set` so readers never see half.
+type InfoLabels = Arc<[(String, String)]>;
 
 impl Info {
     /// An info metric with these labels.
