@@ -36,6 +36,7 @@ struct Slot<C> {
 /// lookups.labels(Cached { hit: true }).inc();
 /// assert_eq!(lookups.labels(Cached { hit: true }).get(), 2);
 /// assert_eq!(lookups.labels(Cached { hit: false }).get(), 0);
+/// assert_eq!(lookups.len(), 2);
 /// ```
 pub struct Family<L: LabelSet, M: FamilyMember> {
     slots: Arc<[Slot<M::Cell>]>,
@@ -75,6 +76,24 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
     pub fn get(&self, labels: L) -> Option<&M::Cell> {
         let slot = &self.slots[labels.index()];
         slot.touched.load(Relaxed).then_some(&slot.cell)
+    }
+
+    /// Makes every label combination appear (at zero) now, as Prometheus'
+    /// instrumentation guide recommends for closed sets, so that `rate()` and
+    /// alerts see a series before its first event. Combinations involving a
+    /// bounded label's not-yet-seen values are left out: they have no text.
+    pub fn init_all(&self) {
+        for (index, slot) in self.slots.iter().enumerate() {
+            let mut complete = true;
+            let mut rest = index;
+            for label in L::LABELS.iter().rev() {
+                complete &= (label.name_at)(rest % label.cardinality).is_some();
+                rest /= label.cardinality;
+            }
+            if complete {
+                slot.touched.store(true, Relaxed);
+            }
+        }
     }
 
     /// How many series have been asked for (and so are exposed).
@@ -138,5 +157,54 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
             };
             M::visit_cell(&slot.cell, labels, visitor);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Counter, LabelDescriptor, LabelValue};
+
+    crate::bounded_label! {
+        struct Shard { max: 3, overflow: "other" }
+    }
+
+    #[derive(Clone, Copy)]
+    struct Labels2 {
+        ok: bool,
+        shard: Shard,
+    }
+    impl LabelSet for Labels2 {
+        const LABELS: &'static [LabelDescriptor] = &[
+            LabelDescriptor::of::<bool>("ok"),
+            LabelDescriptor::of::<Shard>("shard"),
+        ];
+        fn index(&self) -> usize {
+            self.ok.index() * Shard::CARDINALITY + self.shard.index()
+        }
+    }
+
+    #[test]
+    fn only_asked_for_series_are_exposed_until_init_all() {
+        let family: Family<Labels2, Counter> = Family::default();
+        assert!(family.is_empty());
+        let a = Shard::new("a");
+        assert!(family.get(Labels2 { ok: true, shard: a }).is_none());
+        family.labels(Labels2 { ok: true, shard: a }).inc();
+        assert_eq!(family.len(), 1);
+        assert_eq!(
+            family.get(Labels2 { ok: true, shard: a }).map(|c| c.get()),
+            Some(1)
+        );
+        // `a` and the overflow value have text; shards not seen yet do not.
+        family.init_all();
+        assert_eq!(family.len(), 4, "2 × {{a, other}}");
+        let mut seen = Vec::new();
+        family.visit(&mut |labels: Labels<'_>, _: crate::SeriesValue<'_>| {
+            seen.push(labels.to_pairs())
+        });
+        assert!(seen
+            .iter()
+            .all(|pairs| pairs.iter().all(|(_, v)| !v.is_empty())));
     }
 }

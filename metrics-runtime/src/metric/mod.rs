@@ -96,6 +96,12 @@ pub trait SeriesVisitor {
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>);
 }
 
+impl<F: FnMut(Labels<'_>, SeriesValue<'_>)> SeriesVisitor for F {
+    fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
+        self(labels, value)
+    }
+}
+
 /// A metric that a [`Registry`](crate::Registry) can hold and encode.
 ///
 /// Implemented by the handle types ([`Counter`](crate::Counter),
