@@ -50,23 +50,35 @@ fn populated_registry() -> Registry {
         .with_const_label("instance_name", "a \"quoted\" \\ name")
         .unwrap();
     let requests: Family<RequestLabels, Counter> = registry
-        .register("http_requests_total", "Total HTTP requests.", Family::default())
+        .register(
+            "http_requests_total",
+            "Total HTTP requests.",
+            Family::default(),
+        )
         .unwrap();
     let latency: Family<RequestLabels, Histogram> = registry
         .register_with(
-            Descriptor::new("http_request_duration_seconds", "HTTP request latency.").unit("seconds"),
+            Descriptor::new("http_request_duration_seconds", "HTTP request latency.")
+                .unit("seconds"),
             Family::with_options(Buckets::new(&[0.05, 0.1, 1.0]).unwrap()),
         )
         .unwrap();
     let cpu: Counter<f64> = registry
         .register_with(
-            Descriptor::new("cpu_seconds_total", "CPU time \"spent\", in seconds.\nSecond line \\ with a backslash.")
-                .unit("seconds"),
+            Descriptor::new(
+                "cpu_seconds_total",
+                "CPU time \"spent\", in seconds.\nSecond line \\ with a backslash.",
+            )
+            .unit("seconds"),
             Counter::default(),
         )
         .unwrap();
     let connections: Gauge = registry
-        .register("ws_connections_active", "Open WebSocket connections.", Gauge::default())
+        .register(
+            "ws_connections_active",
+            "Open WebSocket connections.",
+            Gauge::default(),
+        )
         .unwrap();
     let temperature: Gauge<f64> = registry
         .register_with(
@@ -86,9 +98,22 @@ fn populated_registry() -> Registry {
 
     let users = Route::new("/users/{id}");
     let weird = Route::new("/q?name=\"x\"\\y\nz/é");
-    requests.labels(RequestLabels { method: Method::Get, route: users }).inc_by(3);
-    requests.labels(RequestLabels { method: Method::Post, route: weird }).inc();
-    let get_users = latency.labels(RequestLabels { method: Method::Get, route: users });
+    requests
+        .labels(RequestLabels {
+            method: Method::Get,
+            route: users,
+        })
+        .inc_by(3);
+    requests
+        .labels(RequestLabels {
+            method: Method::Post,
+            route: weird,
+        })
+        .inc();
+    let get_users = latency.labels(RequestLabels {
+        method: Method::Get,
+        route: users,
+    });
     for v in [0.01, 0.07, 0.07, 0.5, 2.0] {
         get_users.observe(v);
     }
@@ -98,7 +123,9 @@ fn populated_registry() -> Registry {
     temperature.set(21.5);
     payload.observe(512.0);
     payload.observe(1024.0);
-    build.set([("version", "1.2.3"), ("rustc", "1.95 \"stable\"")]).unwrap();
+    build
+        .set([("version", "1.2.3"), ("rustc", "1.95 \"stable\"")])
+        .unwrap();
     registry
 }
 
@@ -208,7 +235,10 @@ fn python_strict_parser_accepts_openmetrics_and_reads_the_same_values() {
         r#""rustc": "1.95 \"stable\"""#,
         r#""type": "summary", "unit": "bytes""#,
     ] {
-        assert!(json.contains(fragment), "parser output lacks {fragment}\n{json}");
+        assert!(
+            json.contains(fragment),
+            "parser output lacks {fragment}\n{json}"
+        );
     }
 }
 
@@ -236,6 +266,9 @@ fn negative_buckets_drop_the_sum_in_openmetrics_only() {
     assert!(!om.contains("_sum") && !om.contains("_count"), "{om}");
     python_parse_openmetrics(&om).unwrap();
     let text = registry.encode(Format::Prometheus);
-    assert!(text.contains("temperature_delta_celsius_sum -1.5\n"), "{text}");
+    assert!(
+        text.contains("temperature_delta_celsius_sum -1.5\n"),
+        "{text}"
+    );
     promtool_check_metrics(&text).unwrap();
 }

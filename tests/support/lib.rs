@@ -46,9 +46,8 @@ pub fn require_tool(what: &str, env_var: &str, candidates: &[&str]) -> Option<Pa
             })
         });
     if found.is_none() {
-        let msg = format!(
-            "{what} not found (set {env_var} or run scripts/test, which installs it)"
-        );
+        let msg =
+            format!("{what} not found (set {env_var} or run scripts/test, which installs it)");
         if in_ci() {
             panic!("{msg}: a missing external tool is a failure in CI");
         }
@@ -101,7 +100,9 @@ pub fn promtool_check_metrics(exposition: &str) -> Result<Option<()>, String> {
     if ok && output.trim().is_empty() {
         Ok(Some(()))
     } else {
-        Err(format!("promtool check metrics failed:\n{output}\n--- input ---\n{exposition}"))
+        Err(format!(
+            "promtool check metrics failed:\n{output}\n--- input ---\n{exposition}"
+        ))
     }
 }
 
