@@ -430,6 +430,7 @@ impl Registry {
     /// scrapes to skip the allocations).
     pub fn encode_into(&self, format: Format, out: &mut String) {
         let inner = self.read();
+        let mut scratch = String::new();
         for entry in &inner.entries {
             let header = FamilyHeader {
                 name: &entry.name,
@@ -443,6 +444,7 @@ impl Registry {
                 out,
                 format,
                 header: &header,
+                scratch: &mut scratch,
             });
         }
         text::write_eof(out, format);

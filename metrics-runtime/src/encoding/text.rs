@@ -66,16 +66,19 @@ pub(crate) struct SampleWriter<'a> {
     pub(crate) out: &'a mut String,
     pub(crate) format: Format,
     pub(crate) header: &'a FamilyHeader<'a>,
+    /// One series' labels rendered once for the several lines of a histogram
+    /// or summary (reused across series to avoid allocating).
+    pub(crate) scratch: &'a mut String,
 }
 
 impl SampleWriter<'_> {
-    fn start(&mut self, suffix: &str, labels: &Labels<'_>, extra: Option<(&str, &str)>) {
+    fn start(&mut self, suffix: &str, labels: &Labels<'_>) {
         let out = &mut *self.out;
         out.push_str(self.header.name);
         out.push_str(suffix);
         let const_labels = self.header.const_labels;
         let has_labels = !labels.is_empty();
-        if const_labels.is_empty() && !has_labels && extra.is_none() {
+        if const_labels.is_empty() && !has_labels {
             out.push(' ');
             return;
         }
@@ -89,29 +92,69 @@ impl SampleWriter<'_> {
             first = false;
             push_label(out, k, v);
         });
-        if let Some((k, v)) = extra {
-            if !first {
-                out.push(',');
-            }
-            push_label(out, k, v);
-        }
         out.push_str("} ");
     }
 
-    fn u64_sample(
-        &mut self,
-        suffix: &str,
-        labels: &Labels<'_>,
-        extra: Option<(&str, &str)>,
-        v: u64,
-    ) {
-        self.start(suffix, labels, extra);
+    fn u64_sample(&mut self, suffix: &str, labels: &Labels<'_>, v: u64) {
+        self.start(suffix, labels);
         self.out.push_str(itoa::Buffer::new().format(v));
         self.out.push('\n');
     }
 
     fn f64_sample(&mut self, suffix: &str, labels: &Labels<'_>, v: f64) {
-        self.start(suffix, labels, None);
+        self.start(suffix, labels);
+        push_f64(self.out, v);
+        self.out.push('\n');
+    }
+
+    /// Renders `const,labels` (no braces) of one series into `scratch`.
+    fn render_labels(&mut self, labels: &Labels<'_>) {
+        let buf = &mut *self.scratch;
+        buf.clear();
+        buf.push_str(self.header.const_labels);
+        labels.for_each(|k, v| {
+            if !buf.is_empty() {
+                buf.push(',');
+            }
+            push_label(buf, k, v);
+        });
+    }
+
+    /// `name<suffix>{<scratch>[,le="…"]} ` for a series rendered by `render_labels`.
+    fn start_rendered(&mut self, suffix: &str, le: Option<&str>) {
+        let out = &mut *self.out;
+        out.push_str(self.header.name);
+        out.push_str(suffix);
+        let rendered = self.scratch.as_str();
+        match (rendered.is_empty(), le) {
+            (true, None) => {
+                out.push(' ');
+                return;
+            }
+            (_, le) => {
+                out.push('{');
+                out.push_str(rendered);
+                if let Some(le) = le {
+                    if !rendered.is_empty() {
+                        out.push(',');
+                    }
+                    out.push_str("le=\"");
+                    out.push_str(le);
+                    out.push('"');
+                }
+            }
+        }
+        out.push_str("} ");
+    }
+
+    fn rendered_u64(&mut self, suffix: &str, le: Option<&str>, v: u64) {
+        self.start_rendered(suffix, le);
+        self.out.push_str(itoa::Buffer::new().format(v));
+        self.out.push('\n');
+    }
+
+    fn rendered_f64(&mut self, suffix: &str, v: f64) {
+        self.start_rendered(suffix, None);
         push_f64(self.out, v);
         self.out.push('\n');
     }
@@ -120,12 +163,12 @@ impl SampleWriter<'_> {
 impl SeriesVisitor for SampleWriter<'_> {
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
         match value {
-            SeriesValue::CounterU64(v) => self.u64_sample("", &labels, None, v),
+            SeriesValue::CounterU64(v) => self.u64_sample("", &labels, v),
             SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
                 self.f64_sample("", &labels, v)
             }
             SeriesValue::GaugeI64(v) => {
-                self.start("", &labels, None);
+                self.start("", &labels);
                 self.out.push_str(itoa::Buffer::new().format(v));
                 self.out.push('\n');
             }
@@ -134,29 +177,30 @@ impl SeriesVisitor for SampleWriter<'_> {
                 counts,
                 sum,
             } => {
+                self.render_labels(&labels);
                 let mut cumulative = 0u64;
                 let mut le = ryu::Buffer::new();
                 for (bound, count) in bounds.iter().zip(counts) {
                     cumulative += count;
-                    let text = le.format_finite(*bound);
-                    self.u64_sample("_bucket", &labels, Some(("le", text)), cumulative);
+                    self.rendered_u64("_bucket", Some(le.format_finite(*bound)), cumulative);
                 }
                 cumulative += counts[bounds.len()];
-                self.u64_sample("_bucket", &labels, Some(("le", "+Inf")), cumulative);
+                self.rendered_u64("_bucket", Some("+Inf"), cumulative);
                 // OpenMetrics forbids `_sum` on a histogram with negative
                 // buckets (the sum is then not monotonic, so not a counter),
                 // and `_count` goes only together with `_sum`.
-                if !(self.format == Format::OpenMetrics && bounds.first().is_some_and(|b| *b < 0.0))
-                {
-                    self.u64_sample("_count", &labels, None, cumulative);
-                    self.f64_sample("_sum", &labels, sum);
+                let negative = bounds.first().is_some_and(|b| *b < 0.0);
+                if !(self.format == Format::OpenMetrics && negative) {
+                    self.rendered_u64("_count", None, cumulative);
+                    self.rendered_f64("_sum", sum);
                 }
             }
             SeriesValue::Summary { count, sum } => {
-                self.u64_sample("_count", &labels, None, count);
-                self.f64_sample("_sum", &labels, sum);
+                self.render_labels(&labels);
+                self.rendered_u64("_count", None, count);
+                self.rendered_f64("_sum", sum);
             }
-            SeriesValue::Info => self.u64_sample("", &labels, None, 1),
+            SeriesValue::Info => self.u64_sample("", &labels, 1),
         }
     }
 }
