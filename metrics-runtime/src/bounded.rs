@@ -146,6 +146,8 @@ macro_rules! bounded_label {
         const _: () = {
             static INTERNER: $crate::BoundedInterner = $crate::BoundedInterner::new($max, $overflow);
 
+            // Not every user calls every constructor of a private label type.
+            #[allow(dead_code)]
             impl $name {
                 /// The label value for `value`, or the overflow value once the
                 /// type's table is full.
