@@ -108,14 +108,14 @@ impl AtomicCounter<u64> {
 }
 
 impl AtomicCounter<f64> {
-    /// Adds one; returns the new value.
+    /// Adds one; returns the previous value.
     #[inline]
     pub fn inc(&self) -> f64 {
         self.value.add(1.0)
     }
 
-    /// Adds `v` and returns the new total; a negative, NaN or infinite `v` is
-    /// refused and the counter keeps its value.
+    /// Adds `v` and returns the previous total; a negative, NaN or infinite
+    /// `v` is refused and the counter keeps its value.
     ///
     /// ```
     /// use metrics_runtime::Counter;
@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn float_counter_refuses_bad_increments_and_keeps_its_value() {
         let c = Counter::<f64>::default();
-        assert_eq!(c.inc_by(0.25), Ok(0.25));
+        assert_eq!(c.inc_by(0.25), Ok(0.0));
         for bad in [
             -0.5,
             f64::NAN,
@@ -255,7 +255,8 @@ mod tests {
         // Zero is a valid (no-op) increment, and so is negative zero.
         assert_eq!(c.inc_by(0.0), Ok(0.25));
         assert_eq!(c.inc_by(-0.0), Ok(0.25));
-        assert_eq!(c.inc(), 1.25);
+        assert_eq!(c.inc(), 0.25);
+        assert_eq!(c.get(), 1.25);
     }
 
     #[test]

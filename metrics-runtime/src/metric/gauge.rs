@@ -92,30 +92,30 @@ impl AtomicGauge<i64> {
 }
 
 impl AtomicGauge<f64> {
-    /// Adds one; returns the new value.
+    /// Adds one; returns the previous value.
     #[inline]
     pub fn inc(&self) -> f64 {
         self.value.add(1.0)
     }
-    /// Subtracts one; returns the new value.
+    /// Subtracts one; returns the previous value.
     #[inline]
     pub fn dec(&self) -> f64 {
         self.value.add(-1.0)
     }
-    /// Adds `v`; returns the new value.
+    /// Adds `v`; returns the previous value.
     #[inline]
     pub fn add(&self, v: f64) -> f64 {
         self.value.add(v)
     }
-    /// Subtracts `v`; returns the new value.
+    /// Subtracts `v`; returns the previous value.
     #[inline]
     pub fn sub(&self, v: f64) -> f64 {
         self.value.add(-v)
     }
-    /// Sets the value.
+    /// Sets the value; returns the previous one.
     #[inline]
-    pub fn set(&self, v: f64) {
-        self.value.set(v)
+    pub fn set(&self, v: f64) -> f64 {
+        self.value.swap(v)
     }
     /// The current value.
     #[inline]

@@ -186,6 +186,27 @@ impl AtomicHistogram {
         self.sum.add(v);
     }
 
+    /// Starts a timer that records the elapsed seconds when it is dropped (or
+    /// [stopped](HistogramTimer::stop)), so early returns and `?` are timed too.
+    ///
+    /// ```
+    /// use metrics_runtime::Histogram;
+    ///
+    /// let latency = Histogram::default();
+    /// {
+    ///     let _timer = latency.start_timer();
+    ///     // … the work …
+    /// }
+    /// assert_eq!(latency.count(), 1);
+    /// ```
+    pub fn start_timer(&self) -> HistogramTimer<'_> {
+        HistogramTimer {
+            histogram: self,
+            start: std::time::Instant::now(),
+            armed: true,
+        }
+    }
+
     /// Times `f` and records its duration in seconds.
     pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
         let start = std::time::Instant::now();
@@ -231,6 +252,38 @@ impl AtomicHistogram {
                 (b, acc)
             })
             .collect()
+    }
+}
+
+/// Records the time since [`AtomicHistogram::start_timer`] when dropped.
+#[must_use = "a timer records when it is dropped; dropping it at once records ~0 s"]
+#[derive(Debug)]
+pub struct HistogramTimer<'a> {
+    histogram: &'a AtomicHistogram,
+    start: std::time::Instant,
+    armed: bool,
+}
+
+impl HistogramTimer<'_> {
+    /// Records now and returns the seconds recorded.
+    pub fn stop(mut self) -> f64 {
+        self.armed = false;
+        let seconds = self.start.elapsed().as_secs_f64();
+        self.histogram.observe(seconds);
+        seconds
+    }
+
+    /// Drops the timer without recording anything.
+    pub fn discard(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for HistogramTimer<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.histogram.observe(self.start.elapsed().as_secs_f64());
+        }
     }
 }
 
@@ -351,6 +404,16 @@ mod tests {
             assert_eq!(*c, k as u64 + 2);
         }
         assert_eq!(cum[40], (f64::INFINITY, 42));
+    }
+
+    #[test]
+    fn timers_record_once_unless_discarded() {
+        let h = Histogram::default();
+        drop(h.start_timer());
+        let seconds = h.start_timer().stop();
+        assert!(seconds >= 0.0);
+        h.start_timer().discard();
+        assert_eq!(h.count(), 2);
     }
 
     #[test]

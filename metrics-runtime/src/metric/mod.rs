@@ -175,7 +175,16 @@ impl AtomicF64 {
             .store(v.to_bits(), std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Adds `delta` and returns the new value.
+    /// Replaces the value and returns the previous one.
+    #[inline]
+    pub fn swap(&self, v: f64) -> f64 {
+        f64::from_bits(
+            self.0
+                .swap(v.to_bits(), std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    /// Adds `delta` and returns the previous value (like `fetch_add`).
     #[inline]
     pub fn add(&self, delta: f64) -> f64 {
         use std::sync::atomic::Ordering::Relaxed;
@@ -186,7 +195,7 @@ impl AtomicF64 {
                 .0
                 .compare_exchange_weak(current, new.to_bits(), Relaxed, Relaxed)
             {
-                Ok(_) => return new,
+                Ok(previous) => return f64::from_bits(previous),
                 Err(actual) => current = actual,
             }
         }
