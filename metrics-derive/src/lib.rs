@@ -2,21 +2,44 @@
 //! `metrics_runtime`, which re-exports them; generated code names only
 //! `::metrics_runtime::__private::…` paths.
 
+mod attr;
+mod buckets;
+mod ctxt;
 mod instrument;
 mod labels;
 mod metrics;
+mod naming;
 
 use proc_macro::TokenStream;
 
 /// Derives `LabelValue` for a fieldless enum: each variant is a label value,
-/// encoded in snake_case unless renamed with `#[label(name = "…")]`.
+/// encoded in snake_case (`ClientError` → `client_error`, `HTTPError` →
+/// `http_error`) unless renamed with `#[label(name = "…")]` (any non-empty
+/// string; it is escaped on output).
+///
+/// `CARDINALITY` is the number of variants and a value's index is its
+/// position in declaration order (explicit discriminants do not matter).
+/// Data-carrying variants, empty and generic enums, structs and unions, and
+/// two variants encoded alike are compile errors. `#[label(crate = "…")]` on
+/// the enum points generated code at a re-export of `metrics_runtime`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     labels::expand_label_value(syn::parse_macro_input!(input as syn::DeriveInput)).into()
 }
 
-/// Derives `LabelSet` for a struct whose fields are `LabelValue`s: each field
-/// is a label, named after the field unless renamed with `#[label(name = "…")]`.
+/// Derives `LabelSet` for a struct whose named fields are `LabelValue`s: each
+/// field is a label, named after the field (`r#type` → `type`) unless renamed
+/// with `#[label(name = "…")]`. The index is mixed-radix over the fields, the
+/// first field most significant.
+///
+/// A field of an unbounded type (`String`, `&str`, integers, `Uuid`,
+/// `IpAddr`…) is an error on its type that explains why; any other
+/// non-`LabelValue` type fails through the trait bound, also on its type.
+/// Label names are snake_case, not `le`, `quantile`, `job` or `instance`, and
+/// names that signal unbounded values (`id`, `*_id`, `email`, `ip`, `user`,
+/// `timestamp`, …) are refused unless the field says
+/// `#[label(allow_high_cardinality_name)]`. A struct without fields, a tuple
+/// struct and duplicate names are errors.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     labels::expand_label_set(syn::parse_macro_input!(input as syn::DeriveInput)).into()
@@ -24,6 +47,38 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 
 /// Derives registration for a struct of metrics, checking every name at
 /// compile time.
+///
+/// Fields are `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`,
+/// `Summary`, `Info` or `Family<L, M>` (`M` any of those but `Info`). The
+/// doc comment is the HELP text (lines trimmed and joined with spaces) and is
+/// required. Options:
+///
+/// - on the struct, `#[metrics(namespace = "…", crate = "…")]`: a prefix for
+///   every name (`http` → `http_<name>`), and the path of a re-export of
+///   `metrics_runtime` for generated code;
+/// - on a field, `#[metric(name = "…", help = "…", unit = "…", buckets = …,
+///   max_cardinality = N)]`: the metric name (default: the field name), a
+///   HELP text overriding the doc comment, the OpenMetrics unit (a base unit
+///   the name ends in), histogram buckets (`[0.1, 0.5, 1.0]`, `"fast"`,
+///   `"medium"`, `"slow"`, `exponential(start, factor, count)`,
+///   `linear(start, width, count)`; default `Buckets::DEFAULT`), and a
+///   family's limit on label combinations (default 1 000).
+///
+/// For `struct S` it generates:
+///
+/// - `S::new_unregistered() -> S`: the metrics, registered nowhere;
+/// - `s.metric_group() -> MetricGroup`: this value's metrics with their
+///   descriptors, to register the same storage anywhere;
+/// - `S::register(&Registry) -> Result<S, RegistryError>`: all metrics as one
+///   group, all or nothing;
+/// - `S::register_prometheus_client(&mut prometheus_client::registry::Registry) -> S`;
+/// - for non-generic structs, `S::try_global() -> Result<&'static S,
+///   RegistryError>` and `S::global() -> &'static S`: registered in the
+///   default registry on first use; the outcome is cached, so a clash is
+///   reported (or, by `global`, panicked on) every time without retrying.
+///
+/// The family limit of a generic struct is checked per instantiation, which
+/// happens in a build, not in `cargo check`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     metrics::expand(syn::parse_macro_input!(input as syn::DeriveInput)).into()

@@ -1,0 +1,188 @@
+//! Attribute plumbing shared by the derives: walking `#[name(key = value, …)]`
+//! lists without stopping at the first mistake, doc comments, and the path of
+//! the runtime's private module.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::meta::ParseNestedMeta;
+
+use crate::ctxt::Ctxt;
+
+/// Calls `on_key(key, meta)` for every `key` of every `#[attr_name(…)]` in
+/// `attrs`. A key not in `valid` is reported with the list of valid keys
+/// (tokio-macros style), a key given twice is reported on its second
+/// occurrence, and in both cases parsing carries on with the next key.
+pub(crate) fn for_each_key(
+    attrs: &[syn::Attribute],
+    attr_name: &str,
+    valid: &[&str],
+    ctxt: &Ctxt,
+    mut on_key: impl FnMut(&str, &ParseNestedMeta) -> syn::Result<()>,
+) {
+    let mut seen: Vec<String> = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident(attr_name)) {
+        if let syn::Meta::Path(path) = &attr.meta {
+            ctxt.error_spanned_by(
+                path,
+                format_args!(
+                    "expected options: `#[{attr_name}({})]`",
+                    valid
+                        .iter()
+                        .map(|k| format!("{k} = …"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            let key = match meta.path.get_ident() {
+                Some(ident) => ident.to_string(),
+                None => String::new(),
+            };
+            if !valid.contains(&key.as_str()) {
+                ctxt.error_spanned_by(
+                    &meta.path,
+                    format_args!(
+                        "unknown `#[{attr_name}]` option `{}`: expected {}",
+                        path_string(&meta.path),
+                        list(valid)
+                    ),
+                );
+                return skip_value(&meta);
+            }
+            if seen.contains(&key) {
+                ctxt.error_spanned_by(&meta.path, format_args!("`{key}` is given twice: keep one"));
+                return skip_value(&meta);
+            }
+            seen.push(key.clone());
+            on_key(&key, &meta)
+        });
+        if let Err(err) = result {
+            ctxt.syn_error(err);
+        }
+    }
+}
+
+fn path_string(path: &syn::Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
+/// `` `a`, `b` or `c` ``.
+pub(crate) fn list(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    match quoted.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("one of {} or {last}", init.join(", ")),
+    }
+}
+
+/// Consumes the value of an option being skipped (`= expr` or `(…)`).
+fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// The string value of `key = "…"`.
+pub(crate) fn lit_str(meta: &ParseNestedMeta) -> syn::Result<syn::LitStr> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(s),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format_args!(
+                "expected a string literal: `{} = \"…\"`",
+                path_string(&meta.path)
+            ),
+        )),
+    }
+}
+
+/// `crate = "path::to::metrics_runtime"`.
+pub(crate) fn crate_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
+    let lit = lit_str(meta)?;
+    lit.parse::<syn::Path>().map_err(|_| {
+        syn::Error::new_spanned(
+            &lit,
+            "expected the path the runtime is re-exported at, e.g. `crate = \"my_crate::metrics_runtime\"`",
+        )
+    })
+}
+
+/// The path generated code reaches the runtime through.
+pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::metrics_runtime::__private),
+    }
+}
+
+/// The doc comment as one line: every line trimmed, blank lines dropped,
+/// the rest joined with spaces. `None` if there is no text.
+pub(crate) fn doc_text(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut words: Vec<String> = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        else {
+            continue;
+        };
+        for line in s.value().lines() {
+            let line = line.trim();
+            if !line.is_empty() {
+                words.push(line.to_owned());
+            }
+        }
+    }
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// An identifier as written in names: `r#type` is `type`.
+pub(crate) fn unraw(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_lines_are_joined() {
+        let item: syn::ItemStruct = syn::parse_quote! {
+            /// Total HTTP requests,
+            ///   by method.
+            ///
+            #[doc = "  And status.  "]
+            struct S;
+        };
+        assert_eq!(
+            doc_text(&item.attrs).as_deref(),
+            Some("Total HTTP requests, by method. And status.")
+        );
+        let bare: syn::ItemStruct = syn::parse_quote! {
+            ///
+            struct S;
+        };
+        assert_eq!(doc_text(&bare.attrs), None);
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(list(&["a"]), "`a`");
+        assert_eq!(list(&["a", "b", "c"]), "one of `a`, `b` or `c`");
+    }
+}

@@ -1,0 +1,238 @@
+//! The model of a `#[derive(Metrics)]` struct: one `MetricField` per field,
+//! with its recognized type, name, help, unit and options. Nodes keep the
+//! tokens they come from, for spans.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+use super::attr;
+use crate::attr::{doc_text, unraw};
+use crate::buckets::parse_buckets;
+use crate::ctxt::Ctxt;
+use crate::naming::MetricKind;
+use syn::spanned::Spanned;
+
+pub(crate) struct MetricsStruct<'a> {
+    pub(crate) input: &'a syn::DeriveInput,
+    pub(crate) krate: Option<syn::Path>,
+    pub(crate) namespace: Option<syn::LitStr>,
+    pub(crate) fields: Vec<MetricField<'a>>,
+}
+
+/// What a field holds.
+pub(crate) enum Shape<'a> {
+    /// `Counter`, `Gauge<f64>`, `Histogram`…
+    Single(MetricKind),
+    /// `Family<L, M>`.
+    Family {
+        labels: &'a syn::Type,
+        member: MetricKind,
+    },
+}
+
+impl Shape<'_> {
+    pub(crate) fn kind(&self) -> MetricKind {
+        match *self {
+            Shape::Single(kind) | Shape::Family { member: kind, .. } => kind,
+        }
+    }
+}
+
+pub(crate) struct MetricField<'a> {
+    pub(crate) member: &'a syn::Ident,
+    pub(crate) ty: &'a syn::Type,
+    /// `None` if the type is not a metric type (reported).
+    pub(crate) shape: Option<Shape<'a>>,
+    /// The type cannot even be well-formed (`Family<L, Info>`): rustc
+    /// reports it on the struct, and any impl of the struct repeats that.
+    pub(crate) ill_formed: bool,
+    /// The metric name without the namespace.
+    pub(crate) name: String,
+    /// The `name = "…"` literal, or the field identifier.
+    pub(crate) name_token: TokenStream,
+    pub(crate) help: Option<String>,
+    /// The `help = "…"` literal, if given.
+    pub(crate) help_token: Option<TokenStream>,
+    pub(crate) unit: Option<syn::LitStr>,
+    /// The `buckets` key, and the bounds if they are valid (else reported).
+    pub(crate) buckets: Option<(TokenStream, Option<Vec<f64>>)>,
+    pub(crate) max_cardinality: Option<(TokenStream, syn::LitInt)>,
+}
+
+impl<'a> MetricsStruct<'a> {
+    /// `None` if the item is not a struct with named fields (reported).
+    pub(crate) fn from_ast(input: &'a syn::DeriveInput, ctxt: &Ctxt) -> Option<Self> {
+        let container = attr::Container::from_ast(&input.attrs, ctxt);
+        let fields = match &input.data {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Named(fields),
+                ..
+            }) => fields,
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Unnamed(fields),
+                ..
+            }) => {
+                ctxt.error_spanned_by(
+                    fields,
+                    "the fields of a `Metrics` struct must be named: each field name is a metric name, e.g. `struct AppMetrics { jobs_total: Counter }`",
+                );
+                return None;
+            }
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Unit,
+                ..
+            }) => {
+                ctxt.error_spanned_by(
+                    &input.ident,
+                    "a `Metrics` struct without metrics: add fields such as `/// Jobs run.\\n jobs_total: Counter`",
+                );
+                return None;
+            }
+            syn::Data::Enum(e) => {
+                ctxt.error_at(
+                    e.enum_token.span(),
+                    "`Metrics` is derived for structs whose named fields are metrics (`Counter`, `Gauge`, `Histogram`, `Family<L, M>`…)",
+                );
+                return None;
+            }
+            syn::Data::Union(u) => {
+                ctxt.error_at(
+                    u.union_token.span(),
+                    "`Metrics` is derived for structs whose named fields are metrics (`Counter`, `Gauge`, `Histogram`, `Family<L, M>`…)",
+                );
+                return None;
+            }
+        };
+        let fields = fields
+            .named
+            .iter()
+            .filter_map(|field| {
+                let member = field.ident.as_ref()?;
+                Some(MetricField::from_ast(field, member, ctxt))
+            })
+            .collect();
+        Some(MetricsStruct {
+            input,
+            krate: container.krate,
+            namespace: container.namespace,
+            fields,
+        })
+    }
+}
+
+impl<'a> MetricField<'a> {
+    fn from_ast(field: &'a syn::Field, member: &'a syn::Ident, ctxt: &Ctxt) -> Self {
+        let attrs = attr::Field::from_ast(&field.attrs, ctxt);
+        let shape = match shape_of(&field.ty) {
+            Ok(shape) => Some(shape),
+            Err(why) => {
+                ctxt.error_spanned_by(&field.ty, why);
+                None
+            }
+        };
+        let ill_formed =
+            shape.is_none() && last_segment(&field.ty).is_some_and(|(ident, _)| ident == "Family");
+        let (name, name_token) = match attrs.name {
+            Some(lit) => (lit.value(), lit.into_token_stream()),
+            None => (unraw(member), member.to_token_stream()),
+        };
+        let (help, help_token) = match attrs.help {
+            Some(lit) => (
+                Some(lit.value().trim().to_owned()),
+                Some(lit.into_token_stream()),
+            ),
+            None => (doc_text(&field.attrs), None),
+        };
+        let buckets = attrs
+            .buckets
+            .map(|(key, expr)| (key, parse_buckets(&expr, ctxt)));
+        MetricField {
+            member,
+            ty: &field.ty,
+            shape,
+            ill_formed,
+            name,
+            name_token,
+            help,
+            help_token,
+            unit: attrs.unit,
+            buckets,
+            max_cardinality: attrs.max_cardinality,
+        }
+    }
+}
+
+const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `Summary`, `Info` or `Family<Labels, M>`";
+
+/// Recognizes a metric type by its last path segment (`Counter`,
+/// `metrics_runtime::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
+/// cannot be seen through.
+fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
+    let (ident, args) = last_segment(ty)
+        .ok_or_else(|| format!("a `Metrics` field must be a metric: {SUPPORTED}"))?;
+    if ident == "Family" {
+        let types: Vec<&syn::Type> = match args {
+            Some(args) => args
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let [labels, member] = types.as_slice() else {
+            return Err("a family names its label set and its metric type: `Family<RequestLabels, Counter>`".to_owned());
+        };
+        let member = match last_segment(member).map(|(i, _)| i.to_string()).as_deref() {
+            Some("Info") => {
+                return Err("`Info` cannot be a family member: an info metric's labels are set at run time with `Info::set`; use a plain `Info` field".to_owned())
+            }
+            Some("Family") => {
+                return Err("a family of families is not a metric: put every label in one `LabelSet`, `Family<Labels, Counter>`".to_owned())
+            }
+            Some(other) => single_kind(other).ok_or_else(|| {
+                format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram` or `Summary`, not `{other}`")
+            })?,
+            None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram` or `Summary`".to_owned()),
+        };
+        return Ok(Shape::Family { labels, member });
+    }
+    single_kind(&ident.to_string())
+        .map(Shape::Single)
+        .ok_or_else(|| {
+            format!(
+                "`{ident}` is not a metric type: {SUPPORTED} (type aliases are not seen by the macro)"
+            )
+        })
+}
+
+fn single_kind(ident: &str) -> Option<MetricKind> {
+    Some(match ident {
+        "Counter" => MetricKind::Counter,
+        "Gauge" => MetricKind::Gauge,
+        "Histogram" => MetricKind::Histogram,
+        "Summary" => MetricKind::Summary,
+        "Info" => MetricKind::Info,
+        _ => return None,
+    })
+}
+
+fn last_segment(
+    ty: &syn::Type,
+) -> Option<(&syn::Ident, Option<&syn::AngleBracketedGenericArguments>)> {
+    match ty {
+        syn::Type::Group(g) => last_segment(&g.elem),
+        syn::Type::Paren(p) => last_segment(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let args = match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => Some(args),
+                _ => None,
+            };
+            Some((&last.ident, args))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,139 @@
+//! The checks of a `Metrics` struct: every name rule on the name token, help,
+//! units, options that only apply to some metric types, and duplicates.
+
+use super::ast::{MetricField, MetricsStruct, Shape};
+use crate::ctxt::Ctxt;
+use crate::naming::{
+    check_declared_unit, check_metric_name, check_namespace, family_name, MetricKind,
+};
+
+/// The largest family a struct accepts without `max_cardinality`.
+pub(crate) const DEFAULT_MAX_CARDINALITY: u64 = 1_000;
+
+pub(crate) fn check(model: &MetricsStruct, ctxt: &Ctxt) {
+    if let Some(namespace) = &model.namespace {
+        for problem in check_namespace(&namespace.value()) {
+            ctxt.error_spanned_by(namespace, problem);
+        }
+    }
+    if model.fields.is_empty() {
+        ctxt.error_spanned_by(
+            &model.input.ident,
+            "a `Metrics` struct without metrics: add fields such as `/// Jobs run.\\n jobs_total: Counter`",
+        );
+    }
+    for field in &model.fields {
+        check_field(field, ctxt);
+    }
+    check_duplicates(model, ctxt);
+}
+
+fn check_field(field: &MetricField, ctxt: &Ctxt) {
+    match &field.help {
+        Some(help) if !help.is_empty() => {}
+        Some(_) => ctxt.error_spanned_by(
+            field.help_token.as_ref().unwrap_or(&field.name_token),
+            "the help text is empty: say what the metric measures",
+        ),
+        None => ctxt.error_spanned_by(
+            field.member,
+            format_args!(
+                "metric `{}` has no help text: add a `///` doc comment saying what it measures, or `#[metric(help = \"…\")]`",
+                field.name
+            ),
+        ),
+    }
+    let Some(shape) = &field.shape else {
+        return;
+    };
+    let kind = shape.kind();
+    for problem in check_metric_name(&field.name, kind) {
+        ctxt.error_spanned_by(&field.name_token, problem);
+    }
+    if let Some(unit) = &field.unit {
+        for problem in check_declared_unit(&unit.value(), &field.name, kind) {
+            ctxt.error_spanned_by(unit, problem);
+        }
+    }
+    if let Some((key, _)) = &field.buckets {
+        if kind != MetricKind::Histogram {
+            let what = match kind {
+                MetricKind::Summary => "a summary has no buckets (only a count and a sum)",
+                _ => "only histograms have buckets",
+            };
+            ctxt.error_spanned_by(
+                key,
+                format_args!("`buckets` applies to `Histogram` fields: {what}; remove it"),
+            );
+        }
+    }
+    if let Some((key, value)) = &field.max_cardinality {
+        if !matches!(shape, Shape::Family { .. }) {
+            ctxt.error_spanned_by(
+                key,
+                "`max_cardinality` applies to `Family<L, M>` fields: this metric has a single series; remove it",
+            );
+        } else {
+            match value.base10_parse::<u64>() {
+                Ok(0) | Err(_) => ctxt.error_spanned_by(
+                    value,
+                    "`max_cardinality` is the most label combinations the family may have: a positive integer",
+                ),
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+/// The limit a family is checked against.
+pub(crate) fn max_cardinality(field: &MetricField) -> u64 {
+    field
+        .max_cardinality
+        .as_ref()
+        .and_then(|(_, lit)| lit.base10_parse::<u64>().ok())
+        .unwrap_or(DEFAULT_MAX_CARDINALITY)
+}
+
+/// The exposed name: `namespace_name`.
+pub(crate) fn full_name(model: &MetricsStruct, field: &MetricField) -> String {
+    match &model.namespace {
+        Some(ns) => format!("{}_{}", ns.value(), field.name),
+        None => field.name.clone(),
+    }
+}
+
+/// Two metrics of one struct can neither share a name nor an OpenMetrics
+/// family name (`jobs_total` as a counter and `jobs` as a gauge would both be
+/// family `jobs`). Reported on the later one.
+fn check_duplicates(model: &MetricsStruct, ctxt: &Ctxt) {
+    let named: Vec<(&MetricField, String, MetricKind)> = model
+        .fields
+        .iter()
+        .filter_map(|f| Some((f, full_name(model, f), f.shape.as_ref()?.kind())))
+        .collect();
+    for (i, (field, name, kind)) in named.iter().enumerate() {
+        for (earlier, earlier_name, earlier_kind) in &named[..i] {
+            if name == earlier_name {
+                ctxt.error_spanned_by(
+                    &field.name_token,
+                    format_args!(
+                        "duplicate metric name `{name}`: field `{}` already has it; rename one with `#[metric(name = \"…\")]`",
+                        earlier.member
+                    ),
+                );
+                break;
+            }
+            let family = family_name(name, *kind);
+            if family == family_name(earlier_name, *earlier_kind) {
+                ctxt.error_spanned_by(
+                    &field.name_token,
+                    format_args!(
+                        "metric `{name}` clashes with `{earlier_name}` (field `{}`): OpenMetrics exposes both as the family `{family}`; rename one with `#[metric(name = \"…\")]`",
+                        earlier.member
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}

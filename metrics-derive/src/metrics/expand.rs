@@ -1,0 +1,334 @@
+//! The generated inherent impl of a `Metrics` struct, and its stub.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::ast::{MetricField, MetricsStruct, Shape};
+use super::check::{full_name, max_cardinality, DEFAULT_MAX_CARDINALITY};
+use crate::attr::{private_path, unraw};
+use crate::buckets::buckets_expr;
+use crate::naming::MetricKind;
+
+pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
+    let private = private_path(model.krate.as_ref());
+    let ident = &model.input.ident;
+    let (impl_generics, ty_generics, where_clause) = model.input.generics.split_for_impl();
+    let generic = !model.input.generics.params.is_empty();
+
+    let inits = model.fields.iter().map(|field| {
+        let member = field.member;
+        let init = init_expr(field, &private);
+        quote!(#member: #init,)
+    });
+    let descriptors: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .map(|field| descriptor_expr(model, field, &private))
+        .collect();
+    let group_adds = model
+        .fields
+        .iter()
+        .zip(&descriptors)
+        .map(|(field, descriptor)| {
+            let member = field.member;
+            quote!(__metrics_group.add(#descriptor, &self.#member);)
+        });
+    let pc_registers = model
+        .fields
+        .iter()
+        .zip(&descriptors)
+        .map(|(field, descriptor)| {
+            let member = field.member;
+            quote! {
+                #private::register_into_prometheus_client(
+                    __metrics_registry,
+                    &#descriptor,
+                    #private::core::clone::Clone::clone(&__metrics_this.#member),
+                );
+            }
+        });
+
+    // Families over their cardinality limit fail to compile. A free constant
+    // is evaluated eagerly; with generics the limit is only known per
+    // instantiation, so it becomes an associated constant that
+    // `new_unregistered` evaluates.
+    let mut free_checks = Vec::new();
+    let mut assoc_checks = Vec::new();
+    let mut assoc_uses = Vec::new();
+    for field in &model.fields {
+        let Some(Shape::Family { labels, .. }) = &field.shape else {
+            continue;
+        };
+        let check = cardinality_check(model, field, labels, &private);
+        if generic {
+            let name = format_ident!(
+                "__METRICS_CARDINALITY_{}",
+                unraw(field.member).to_uppercase()
+            );
+            assoc_checks.push(quote! {
+                #[doc(hidden)]
+                #[allow(non_upper_case_globals)]
+                const #name: () = #check;
+            });
+            assoc_uses.push(quote!(let () = Self::#name;));
+        } else {
+            // Spanned on the label type, as is everything in `check`.
+            free_checks.push(quote_spanned!(labels.span()=> const _: () = #check;));
+        }
+    }
+
+    let global = (!generic).then(|| global_fns(model, &private));
+    let name_list = model
+        .fields
+        .iter()
+        .map(|f| format!("`{}`", full_name(model, f)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let register_doc = format!(
+        "Creates the metrics and registers all of them ({name_list}) in `registry` as one group: \
+         all or (on any error, such as a name already taken) none."
+    );
+
+    quote! {
+        #(#free_checks)*
+
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #(#assoc_checks)*
+
+                /// Creates the metrics without registering them anywhere
+                /// (for tests, or to register later with
+                /// [`metric_group`](Self::metric_group)).
+                pub fn new_unregistered() -> Self {
+                    #(#assoc_uses)*
+                    Self {
+                        #(#inits)*
+                    }
+                }
+
+                /// Every metric of this struct with its descriptor (name,
+                /// help, unit), sharing this value's storage.
+                pub fn metric_group(&self) -> #private::MetricGroup {
+                    let mut __metrics_group = #private::MetricGroup::new();
+                    #(#group_adds)*
+                    __metrics_group
+                }
+
+                #[doc = #register_doc]
+                pub fn register(
+                    registry: &#private::Registry,
+                ) -> #private::core::result::Result<Self, #private::RegistryError> {
+                    let __metrics_this = Self::new_unregistered();
+                    match registry.register_group(__metrics_this.metric_group()) {
+                        #private::core::result::Result::Ok(()) => {
+                            #private::core::result::Result::Ok(__metrics_this)
+                        }
+                        #private::core::result::Result::Err(__metrics_error) => {
+                            #private::core::result::Result::Err(__metrics_error)
+                        }
+                    }
+                }
+
+                /// Creates the metrics and registers each of them in a
+                /// `prometheus_client` registry, under the same names.
+                pub fn register_prometheus_client(
+                    registry: &mut #private::prometheus_client::registry::Registry,
+                ) -> Self {
+                    let __metrics_this = Self::new_unregistered();
+                    let __metrics_registry = registry;
+                    #(#pc_registers)*
+                    __metrics_this
+                }
+
+                #global
+            }
+        };
+    }
+}
+
+/// `global()` and `try_global()`: the struct registered once in the default
+/// registry, on first use.
+fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
+    let ident = &model.input.ident;
+    let panic_message = format!(
+        "`{ident}::global()` could not register its metrics in the default registry: {{}}. \
+         Another metric already uses one of its names; use `{ident}::try_global()` to handle the error, \
+         or `{ident}::register` with your own `Registry`"
+    );
+    quote! {
+        /// The metrics registered in the default registry
+        /// (`metrics_runtime::default_registry()`) on first use, or the
+        /// registration error. Registration happens once: an error is
+        /// remembered, not retried (the clashing names stay registered).
+        pub fn try_global() -> #private::core::result::Result<&'static Self, #private::RegistryError> {
+            static __METRICS_GLOBAL: #private::OnceLock<
+                #private::core::result::Result<#ident, #private::RegistryError>,
+            > = #private::OnceLock::new();
+            match __METRICS_GLOBAL.get_or_init(|| Self::register(#private::default_registry())) {
+                #private::core::result::Result::Ok(__metrics_this) => {
+                    #private::core::result::Result::Ok(__metrics_this)
+                }
+                #private::core::result::Result::Err(__metrics_error) => {
+                    #private::core::result::Result::Err(#private::core::clone::Clone::clone(__metrics_error))
+                }
+            }
+        }
+
+        /// The metrics registered in the default registry
+        /// (`metrics_runtime::default_registry()`) on first use.
+        ///
+        /// # Panics
+        ///
+        /// If one of the names is already taken in the default registry by
+        /// another metric (see [`try_global`](Self::try_global)).
+        pub fn global() -> &'static Self {
+            match Self::try_global() {
+                #private::core::result::Result::Ok(__metrics_this) => __metrics_this,
+                #private::core::result::Result::Err(__metrics_error) => {
+                    #private::core::panic!(#panic_message, __metrics_error)
+                }
+            }
+        }
+    }
+}
+
+fn init_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
+    let span = field.ty.span();
+    let buckets = || match &field.buckets {
+        Some((_, Some(bounds))) => buckets_expr(bounds, private, span),
+        _ => {
+            quote_spanned!(span=> <#private::Buckets as #private::core::default::Default>::default())
+        }
+    };
+    match &field.shape {
+        Some(Shape::Single(MetricKind::Histogram)) => {
+            let buckets = buckets();
+            quote_spanned!(span=> #private::Histogram::new(#buckets))
+        }
+        Some(Shape::Family {
+            member: MetricKind::Histogram,
+            ..
+        }) => {
+            let buckets = buckets();
+            quote_spanned!(span=> #private::Family::with_options(#buckets))
+        }
+        _ => quote_spanned!(span=> #private::core::default::Default::default()),
+    }
+}
+
+fn descriptor_expr(
+    model: &MetricsStruct,
+    field: &MetricField,
+    private: &TokenStream,
+) -> TokenStream {
+    let name = full_name(model, field);
+    let help = field.help.as_deref().unwrap_or_default();
+    let unit = field.unit.as_ref().map(|unit| {
+        let unit = unit.value();
+        quote!(.unit(#unit))
+    });
+    quote!(#private::Descriptor::new(#name, #help) #unit)
+}
+
+fn cardinality_check(
+    model: &MetricsStruct,
+    field: &MetricField,
+    labels: &syn::Type,
+    private: &TokenStream,
+) -> TokenStream {
+    let limit = max_cardinality(field);
+    let name = full_name(model, field);
+    let raise = if limit == DEFAULT_MAX_CARDINALITY {
+        format!("raise the limit (default {DEFAULT_MAX_CARDINALITY}) with `#[metric(max_cardinality = N)]`")
+    } else {
+        "raise `max_cardinality`".to_owned()
+    };
+    let field_note = if unraw(field.member) == name {
+        String::new()
+    } else {
+        format!(" (field `{}`)", field.member)
+    };
+    let message = format!(
+        "metric `{name}`{field_note} can have more than {limit} label combinations (the product of its labels' cardinalities): \
+         drop or coarsen a label, or {raise} if every series is needed"
+    )
+    .replace('{', "{{")
+    .replace('}', "}}");
+    let limit = Literal::u64_unsuffixed(limit);
+    let span = labels.span();
+    // rustc reports a panicking constant at the outermost macro call that
+    // produced the `panic!`; with every token of it (the runtime path too)
+    // spanned on the label type, that is the label type, not the derive.
+    let private = respan(private.clone(), span);
+    quote_spanned! {span=>
+        if <#labels as #private::LabelSet>::CARDINALITY as #private::core::primitive::u64 > #limit {
+            #private::core::panic!(#message)
+        }
+    }
+}
+
+/// `tokens` with every span (inside groups too) replaced by `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
+/// The impl with the same functions, whose bodies never run, emitted beside
+/// the errors so the rest of the crate (and the IDE) still type-checks.
+pub(crate) fn fallback(input: &syn::DeriveInput, krate: Option<&syn::Path>) -> TokenStream {
+    let private = private_path(krate);
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let global = input.generics.params.is_empty().then(|| {
+        quote! {
+            pub fn try_global() -> #private::core::result::Result<&'static Self, #private::RegistryError> {
+                #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+            }
+
+            pub fn global() -> &'static Self {
+                #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+            }
+        }
+    });
+    quote! {
+        const _: () = {
+            impl #impl_generics #ident #ty_generics #where_clause {
+                pub fn new_unregistered() -> Self {
+                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+                }
+
+                pub fn metric_group(&self) -> #private::MetricGroup {
+                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+                }
+
+                pub fn register(
+                    _: &#private::Registry,
+                ) -> #private::core::result::Result<Self, #private::RegistryError> {
+                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+                }
+
+                pub fn register_prometheus_client(
+                    _: &mut #private::prometheus_client::registry::Registry,
+                ) -> Self {
+                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
+                }
+
+                #global
+            }
+        };
+    }
+}

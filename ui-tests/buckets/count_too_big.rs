@@ -1,0 +1,12 @@
+//! At most 20 buckets.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = exponential(0.001, 2.0, 30))]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! A repeated bound is not increasing either.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = [0.1, 0.5, 0.5])]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! Every bad bound of a list is reported in one build.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = [0.5, 0.1, x, 0.05])]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

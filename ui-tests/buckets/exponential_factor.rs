@@ -1,0 +1,12 @@
+//! Exponential buckets grow by a factor above 1.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = exponential(0.1, 1.0, 5))]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! Exponential buckets start above 0.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = exponential(0.0, 2.0, 5))]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! Generated bounds must be finite.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = exponential(1e300, 1e10, 20))]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! Linear buckets have a positive width.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = linear(0.0, -0.5, 5))]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

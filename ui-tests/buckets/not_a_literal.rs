@@ -1,0 +1,16 @@
+//! Bounds are checked at compile time, so they are literals.
+
+use metrics_runtime::{Histogram, Metrics};
+
+const LIMIT: f64 = 1.0;
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = [0.1, LIMIT])]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {
+    let _ = LIMIT;
+}

@@ -1,0 +1,12 @@
+//! A summary has no buckets.
+
+use metrics_runtime::{Metrics, Summary};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = [0.1, 1.0])]
+    request_duration_seconds: Summary,
+}
+
+fn main() {}

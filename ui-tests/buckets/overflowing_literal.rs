@@ -1,0 +1,12 @@
+//! A literal that does not fit an `f64` is infinite.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = [0.1, 1e400])]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

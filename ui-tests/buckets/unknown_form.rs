@@ -1,0 +1,12 @@
+//! A bucket spec that is none of the forms.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    #[metric(buckets = BUCKETS)]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+//! `allow_high_cardinality_name` is a flag.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    #[label(allow_high_cardinality_name = true)]
+    user_id: bool,
+}
+
+fn main() {}

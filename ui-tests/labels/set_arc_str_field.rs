@@ -1,0 +1,17 @@
+//! So is `Arc<str>`.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    route: std::sync::Arc<str>,
+}
+
+fn main() {}

@@ -1,0 +1,18 @@
+//! Two labels with one name: reported on the second.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    #[label(name = "method")]
+    verb: Method,
+}
+
+fn main() {}

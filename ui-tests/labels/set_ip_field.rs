@@ -1,0 +1,17 @@
+//! Addresses and ids are unique values.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    client: std::net::IpAddr,
+}
+
+fn main() {}

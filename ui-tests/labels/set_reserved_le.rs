@@ -1,0 +1,18 @@
+//! `le` is reserved by histograms.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    #[label(name = "le")]
+    bound: bool,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+//! `quantile` is reserved by summaries.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+    quantile: bool,
+}
+
+fn main() {}

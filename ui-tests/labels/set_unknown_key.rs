@@ -1,0 +1,17 @@
+//! Unknown keys list the valid ones.
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    #[label(rename = "verb")]
+    method: Method,
+}
+
+fn main() {}

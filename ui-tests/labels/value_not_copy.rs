@@ -1,0 +1,11 @@
+//! A label value is `Copy`: the compiler says so on the derive.
+
+use metrics_runtime::LabelValue;
+
+#[derive(LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+fn main() {}

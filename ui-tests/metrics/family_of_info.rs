@@ -1,0 +1,22 @@
+//! `Info` cannot be a family member.
+
+use metrics_runtime::{Family, Info, LabelSet, LabelValue, Metrics};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    method: Method,
+}
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Build information.
+    build_info: Family<RequestLabels, Info>,
+}
+
+fn main() {}

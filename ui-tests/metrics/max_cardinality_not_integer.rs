@@ -1,0 +1,12 @@
+//! `max_cardinality` is an integer literal.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    #[metric(max_cardinality = "lots")]
+    jobs_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+//! HELP text is required: on the field, saying how to add it.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    jobs_total: Counter,
+}
+
+fn main() {}

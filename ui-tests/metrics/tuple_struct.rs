@@ -1,0 +1,8 @@
+//! Metric names come from field names.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics(Counter);
+
+fn main() {}

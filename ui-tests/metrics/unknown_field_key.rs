@@ -1,0 +1,12 @@
+//! Unknown `#[metric]` keys list the valid ones.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    #[metric(rename = "runs_total")]
+    jobs_total: Counter,
+}
+
+fn main() {}

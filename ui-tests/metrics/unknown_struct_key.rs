@@ -1,0 +1,12 @@
+//! Unknown `#[metrics]` keys list the valid ones.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(prefix = "app")]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_total: Counter,
+}
+
+fn main() {}

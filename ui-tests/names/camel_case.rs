@@ -1,0 +1,11 @@
+//! Metric names are snake_case; the error suggests the snake_case form.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    jobsRunTotal: Counter,
+}
+
+fn main() {}

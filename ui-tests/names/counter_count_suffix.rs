@@ -1,0 +1,11 @@
+//! A counter named `_count` is told to use `_total` instead.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_count: Counter,
+}
+
+fn main() {}

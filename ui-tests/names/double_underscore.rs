@@ -1,0 +1,12 @@
+//! `__` is reserved for Prometheus.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    #[metric(name = "jobs__run_total")]
+    runs: Counter,
+}
+
+fn main() {}

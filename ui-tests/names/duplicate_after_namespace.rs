@@ -1,0 +1,15 @@
+//! Duplicates are found after the namespace is applied.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(namespace = "app")]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_total: Counter,
+    /// Jobs run, again.
+    #[metric(name = "jobs_total")]
+    app_jobs_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+//! Only counters end in `_total`, histograms neither.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    latency_seconds_total: Histogram,
+}
+
+fn main() {}

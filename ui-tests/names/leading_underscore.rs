@@ -1,0 +1,11 @@
+//! A leading `_` is reserved.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs run.
+    _jobs_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! The namespace follows the name rules.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(namespace = "MyApp")]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! `app_` would make `app__jobs_total`.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(namespace = "app_")]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_total: Counter,
+}
+
+fn main() {}

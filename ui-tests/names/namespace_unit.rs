@@ -1,0 +1,12 @@
+//! A namespace with a unit in it.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(namespace = "app_seconds")]
+struct AppMetrics {
+    /// Jobs run.
+    jobs_total: Counter,
+}
+
+fn main() {}

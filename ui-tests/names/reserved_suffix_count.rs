@@ -1,0 +1,11 @@
+//! `_count` is produced by histograms and summaries.
+
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Jobs waiting.
+    jobs_count: Gauge,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+//! `_sum` is produced by histograms and summaries.
+
+use metrics_runtime::{Metrics, Summary};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Payloads.
+    payload_bytes_sum: Summary,
+}
+
+fn main() {}

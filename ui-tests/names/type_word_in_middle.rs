@@ -1,0 +1,11 @@
+//! No metric type anywhere in the name, as a word.
+
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Latency.
+    request_histogram_seconds: Histogram,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+//! `bits` names `bytes`, keeping `_total` last.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Received.
+    received_bits_total: Counter,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+//! For a counter the unit goes before `_total`.
+
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Read.
+    #[metric(unit = "bytes")]
+    read_total: Counter,
+}
+
+fn main() {}

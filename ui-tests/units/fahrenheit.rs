@@ -1,0 +1,11 @@
+//! `fahrenheit` names `celsius`.
+
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Temperature.
+    room_temperature_fahrenheit: Gauge<f64>,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+//! `millivolts` names `volts`.
+
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+struct AppMetrics {
+    /// Supply voltage.
+    supply_millivolts: Gauge<f64>,
+}
+
+fn main() {}
