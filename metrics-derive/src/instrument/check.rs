@@ -1,0 +1,113 @@
+//! Checks that involve more than one option, or the function itself.
+
+use super::model::{Function, Options, StreamReturn};
+use crate::ctxt::Ctxt;
+
+/// Options that only make sense with `metric = …`, by name.
+const NEEDS_METRIC: &[(&str, &str)] = &[
+    (
+        "labels",
+        "`labels` labels `metric = …`: add `metric = <a Family<_, Histogram>>`, or remove `labels` (the built-in families are labelled by function and module)",
+    ),
+    (
+        "calls",
+        "`calls` goes with `metric = …`: without it, calls are already counted in `function_calls_total`",
+    ),
+    (
+        "in_flight",
+        "`in_flight` goes with `metric = …`: without it, calls in flight are already in `function_calls_in_flight`",
+    ),
+    (
+        "first_item",
+        "`first_item` goes with `metric = …`: without it, write `stream` and the time to the first item goes to `function_first_item_seconds`",
+    ),
+];
+
+pub(crate) fn check_options(options: &Options, ctxt: &Ctxt) {
+    if options.metric.is_none() {
+        let given = [
+            &options.labels,
+            &options.calls,
+            &options.in_flight,
+            &options.first_item,
+        ];
+        for (option, (_, message)) in given.iter().zip(NEEDS_METRIC) {
+            if let Some(option) = option {
+                ctxt.error_spanned_by(&option.key, message);
+            }
+        }
+    } else {
+        if let Some(buckets) = &options.buckets {
+            ctxt.error_spanned_by(
+                &buckets.key,
+                "`buckets` sets the buckets of the built-in `function_duration_seconds`; with `metric = …` the buckets are your histogram's: remove `buckets` (or set them where the histogram is declared)",
+            );
+        }
+        if let Some(name) = &options.name {
+            ctxt.error_spanned_by(
+                &name.key,
+                "`name` sets the `function` label of the built-in families, which `metric = …` does not use: remove `name`",
+            );
+        }
+    }
+}
+
+/// Checks that the function can be instrumented, and returns how a `stream`
+/// function's value is wrapped.
+pub(crate) fn check_function(function: &Function, options: &Options, ctxt: &Ctxt) -> StreamReturn {
+    let sig = &function.sig;
+    if let Some(constness) = &sig.constness {
+        ctxt.error_spanned_by(
+            constness,
+            "`#[instrument_latency]` cannot time a `const fn` (a clock cannot be read at compile time): remove `const`, or the attribute",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        ctxt.error_spanned_by(
+            abi,
+            "`#[instrument_latency]` cannot go on an `extern` function (a panic must not unwind across its ABI): instrument a Rust function that it calls instead",
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        ctxt.error_spanned_by(
+            variadic,
+            "`#[instrument_latency]` cannot time a variadic function",
+        );
+    }
+    let Some(stream) = options
+        .stream
+        .as_ref()
+        .or(options.first_item.as_ref().map(|k| &k.key))
+    else {
+        return StreamReturn::Direct;
+    };
+    // An `async fn` returning a future of a stream is wrapped where its output
+    // is known; an async tail (`Box::pin(async move { … })`) keeps its future
+    // type, so its output is wrapped as is.
+    let returned = match &sig.output {
+        syn::ReturnType::Type(_, ty) => Some(&**ty),
+        syn::ReturnType::Default => None,
+    };
+    match (function.body_kind(), returned) {
+        (super::model::BodyKind::AsyncTail(_), _) => StreamReturn::Direct,
+        (_, Some(ty)) => match StreamReturn::of(ty) {
+            Some(shape) => shape,
+            None => {
+                ctxt.error_spanned_by(
+                    ty,
+                    format_args!(
+                        "`{stream}` returns the iterator or stream wrapped (to time its items), so the function must return `impl Iterator<…>`, `impl Stream<…>`, `Box<dyn …>` or `Pin<Box<dyn …>>`"
+                    ),
+                );
+                StreamReturn::Direct
+            }
+        },
+        (_, None) => {
+            ctxt.error_spanned_by(
+                stream,
+                format_args!("`{stream}` times the iterator or stream the function returns, and this one returns nothing: remove `{stream}`"),
+            );
+            StreamReturn::Direct
+        }
+    }
+}

@@ -1,0 +1,8 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(name = Handler::get)]
+fn get() {}
+
+fn main() {
+    get();
+}

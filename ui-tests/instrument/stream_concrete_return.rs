@@ -1,0 +1,10 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(stream)]
+fn numbers() -> std::ops::Range<u8> {
+    0..3
+}
+
+fn main() {
+    numbers().for_each(drop);
+}

@@ -1,0 +1,10 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(stream)]
+fn greeting() -> impl std::fmt::Display {
+    "hello"
+}
+
+fn main() {
+    println!("{}", greeting());
+}

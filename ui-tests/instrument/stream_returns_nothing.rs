@@ -1,0 +1,8 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(stream)]
+fn tick() {}
+
+fn main() {
+    tick();
+}

@@ -1,0 +1,10 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(stream = true)]
+fn numbers() -> impl Iterator<Item = u8> {
+    0..3
+}
+
+fn main() {
+    numbers().for_each(drop);
+}

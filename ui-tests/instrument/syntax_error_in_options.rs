@@ -1,0 +1,8 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency(metric LATENCY)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,13 @@
+use metrics_runtime::instrument_latency;
+
+#[instrument_latency]
+async fn count(items: &[u8]) -> u32 {
+    if items.is_empty() {
+        return "none";
+    }
+    items.len() as u32
+}
+
+fn main() {
+    let _ = count(&[]);
+}
