@@ -142,3 +142,196 @@ pub fn free_loopback_port() -> u16 {
         .map(|a| a.port())
         .expect("a free loopback port")
 }
+
+// --- serving tests -------------------------------------------------------------
+
+/// The Prometheus server, from Debian's `prometheus` package.
+pub fn prometheus_server() -> Option<PathBuf> {
+    require_tool(
+        "the prometheus server",
+        "PROMETHEUS",
+        &["prometheus", "/usr/bin/prometheus"],
+    )
+}
+
+/// A child process that is killed (and reaped) when the guard is dropped,
+/// so a failing test never leaves a server behind.
+#[derive(Debug)]
+pub struct ChildGuard {
+    child: std::process::Child,
+    what: String,
+}
+
+impl ChildGuard {
+    /// Takes ownership of `child`, described as `what` in messages.
+    pub fn new(child: std::process::Child, what: impl Into<String>) -> Self {
+        ChildGuard {
+            child,
+            what: what.into(),
+        }
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Panics if the process has exited (a server that died on startup).
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited early: {status}", self.what);
+        }
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Calls `f` every `every` until it returns `Some`, for at most `timeout`.
+pub fn poll_until<T>(
+    timeout: std::time::Duration,
+    every: std::time::Duration,
+    mut f: impl FnMut() -> Option<T>,
+) -> Option<T> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(every);
+    }
+}
+
+/// A response read by [`http_request`]: status, headers (names lowercased,
+/// in order) and the raw body.
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header lines, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes, as sent (not decompressed).
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as UTF-8 text (panics if it is not).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).expect("a UTF-8 body")
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (`Connection: close`), with a
+/// 10 s timeout on every read and write. A dependency-free client, so the
+/// tests of every adapter talk to servers the same way. The body is read by
+/// `Content-Length`, as chunks, or to the end of the stream.
+pub fn http_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<HttpResponse> {
+    use std::io::{BufRead, BufReader, Read};
+    let timeout = Some(std::time::Duration::from_secs(10));
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(10))?;
+    stream.set_read_timeout(timeout)?;
+    stream.set_write_timeout(timeout)?;
+    let mut request =
+        format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad(&format!("bad status line {line:?}")))?;
+    let mut response_headers = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Err(bad("connection closed in the response head"));
+        }
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        let (name, value) = trimmed
+            .split_once(':')
+            .ok_or_else(|| bad(&format!("bad header line {trimmed:?}")))?;
+        response_headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let find = |name: &str| {
+        response_headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut body = Vec::new();
+    if method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status) {
+        // No body, whatever Content-Length says.
+    } else if find("transfer-encoding").is_some_and(|te| te.eq_ignore_ascii_case("chunked")) {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                .map_err(|_| bad(&format!("bad chunk size {line:?}")))?;
+            if size == 0 {
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader.read_exact(&mut body[start..])?;
+            line.clear();
+            reader.read_line(&mut line)?;
+        }
+    } else if let Some(len) = find("content-length") {
+        let len: usize = len.parse().map_err(|_| bad("bad content-length"))?;
+        body.resize(len, 0);
+        reader.read_exact(&mut body)?;
+    } else {
+        reader.read_to_end(&mut body)?;
+    }
+    Ok(HttpResponse {
+        status,
+        headers: response_headers,
+        body,
+    })
+}
+
+/// `GET target` with the given headers; panics on a transport error.
+pub fn http_get(
+    addr: std::net::SocketAddr,
+    target: &str,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
+    http_request(addr, "GET", target, headers)
+        .unwrap_or_else(|e| panic!("GET http://{addr}{target}: {e}"))
+}
+
+/// The `Accept` header Prometheus sends when scraping.
+pub const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";

@@ -1,0 +1,188 @@
+//! axum: `/metrics` merged into an app, and the layer labelling requests by
+//! the matched route template, over real loopback connections.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use metrics_runtime::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
+use metrics_runtime::{Counter, Format, Registry};
+use metrics_toolkit::{
+    http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
+};
+
+/// Serves `app` on a loopback port for the duration of `f`, then stops it.
+fn with_server(app: Router, f: impl FnOnce(std::net::SocketAddr)) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    f(addr);
+    let _ = stop.send(());
+    runtime
+        .block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await })
+        .expect("server stopped")
+        .unwrap();
+}
+
+fn app(registry: &Arc<Registry>) -> Router {
+    let orders = registry
+        .register("orders_created_total", "Orders created.", Counter::new())
+        .unwrap();
+    Router::new()
+        .route("/users/{id}", get(|| async { "user\n" }))
+        .route(
+            "/orders",
+            post(move || {
+                let orders = orders.clone();
+                async move {
+                    orders.inc();
+                    (axum::http::StatusCode::CREATED, "created\n")
+                }
+            }),
+        )
+        .route(
+            "/boom",
+            get(|| async { axum::http::StatusCode::SERVICE_UNAVAILABLE }),
+        )
+        .merge(metrics_axum::router(Arc::clone(registry)))
+        .layer(HttpMetricsLayer::new(registry).unwrap())
+}
+
+#[test]
+fn routes_are_labelled_by_template_and_unmatched_requests_share_one_value() {
+    let registry = Arc::new(Registry::new());
+    with_server(app(&registry), |addr| {
+        for id in 1..=5 {
+            assert_eq!(http_get(addr, &format!("/users/{id}"), &[]).status, 200);
+        }
+        assert_eq!(
+            http_request(addr, "POST", "/orders", &[("content-length", "0")])
+                .unwrap()
+                .status,
+            201
+        );
+        assert_eq!(http_get(addr, "/boom", &[]).status, 503);
+        // Matched path, wrong method: the template, with the 4xx.
+        assert_eq!(
+            http_request(addr, "DELETE", "/users/7", &[])
+                .unwrap()
+                .status,
+            405
+        );
+        for path in ["/nope", "/users", "/admin/secret/123", "/.env"] {
+            assert_eq!(http_get(addr, path, &[]).status, 404, "{path}");
+        }
+        let text = http_get(addr, "/metrics", &[]).text().to_owned();
+        for line in [
+            r#"http_requests_total{method="get",route="/users/{id}",status="2xx"} 5"#,
+            r#"http_requests_total{method="post",route="/orders",status="2xx"} 1"#,
+            r#"http_requests_total{method="get",route="/boom",status="5xx"} 1"#,
+            r#"http_requests_total{method="delete",route="/users/{id}",status="4xx"} 1"#,
+            r#"http_requests_total{method="get",route="unmatched",status="4xx"} 4"#,
+            r#"http_request_duration_seconds_count{method="get",route="/users/{id}"} 5"#,
+            r#"http_request_duration_seconds_bucket{method="get",route="/users/{id}",le="+Inf"} 5"#,
+            // The scrape being answered is in flight while it is encoded.
+            "http_requests_in_flight 1",
+            "orders_created_total 1",
+        ] {
+            assert!(text.contains(line), "missing {line}\n{text}");
+        }
+        for raw in ["/users/1", "/nope", "/admin", ".env"] {
+            assert!(
+                !text.contains(raw),
+                "raw path {raw} leaked into labels\n{text}"
+            );
+        }
+        promtool_check_metrics(&text).unwrap();
+
+        // The scrape itself is counted under its own route.
+        let text = http_get(addr, "/metrics", &[]).text().to_owned();
+        assert!(
+            text.contains(r#"http_requests_total{method="get",route="/metrics",status="2xx"} 1"#),
+            "{text}"
+        );
+
+        let om = http_get(addr, "/metrics", &[("accept", PROMETHEUS_ACCEPT)]);
+        assert_eq!(
+            om.header("content-type"),
+            Some(Format::OpenMetrics.content_type())
+        );
+        python_parse_openmetrics(om.text()).unwrap();
+    });
+    // Everything finished: nothing in flight.
+    assert!(registry
+        .encode(Format::Prometheus)
+        .contains("http_requests_in_flight 0"));
+}
+
+#[test]
+fn metrics_endpoint_head_405_and_gzip_through_axum() {
+    let registry = Arc::new(Registry::new());
+    registry
+        .register("ticks_total", "Ticks.", Counter::new())
+        .unwrap()
+        .inc_by(42);
+    with_server(app(&registry), |addr| {
+        let get_response = http_get(addr, "/metrics", &[]);
+        let head = http_request(addr, "HEAD", "/metrics", &[]).unwrap();
+        assert_eq!(head.status, 200);
+        assert!(head.body.is_empty());
+        assert_eq!(
+            head.header("content-type"),
+            get_response.header("content-type")
+        );
+        assert!(head.header("content-length").is_some());
+
+        let post = http_request(addr, "POST", "/metrics", &[("content-length", "0")]).unwrap();
+        assert_eq!(post.status, 405);
+        assert_eq!(post.header("allow"), Some("GET, HEAD"));
+
+        let gz = http_get(addr, "/metrics", &[("accept-encoding", "gzip")]);
+        assert_eq!(gz.header("content-encoding"), Some("gzip"));
+        assert_eq!(gz.header("vary"), Some("Accept, Accept-Encoding"));
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz.body[..]), &mut text)
+            .unwrap();
+        assert!(text.contains("ticks_total 42\n"), "{text}");
+    });
+}
+
+#[test]
+fn a_custom_path_and_auth_with_method_router() {
+    let registry = Arc::new(Registry::new());
+    let handler = MetricsHandler::new(Arc::clone(&registry)).with_bearer_token("t0ken");
+    let app: Router =
+        Router::new().route("/internal/metrics", metrics_axum::method_router(handler));
+    with_server(app, |addr| {
+        let denied = http_get(addr, "/internal/metrics", &[]);
+        assert_eq!(denied.status, 401);
+        assert_eq!(
+            denied.header("www-authenticate"),
+            Some("Bearer realm=\"metrics\"")
+        );
+        assert!(denied.body.is_empty());
+        let ok = http_get(
+            addr,
+            "/internal/metrics",
+            &[("authorization", "Bearer t0ken")],
+        );
+        assert_eq!(ok.status, 200);
+        assert_eq!(http_get(addr, "/metrics", &[]).status, 404);
+    });
+}
