@@ -16,13 +16,19 @@
 #![forbid(unsafe_code)]
 
 mod bounded;
+#[cfg(feature = "dashboard")]
+pub mod dashboard;
 mod encoding;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod instrument;
 mod interop;
 mod label;
 mod metric;
 mod naming;
 pub mod promql;
 mod registry;
+pub mod sampler;
 
 pub use bounded::BoundedInterner;
 pub use encoding::Format;
@@ -30,14 +36,23 @@ pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
 pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
 pub use metric::family::Family;
 pub use metric::gauge::{AtomicGauge, Gauge, GaugeNumber};
-pub use metric::histogram::{AtomicHistogram, Buckets, BucketsError, Histogram, MAX_BUCKETS};
+pub use metric::histogram::{
+    AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
+};
 pub use metric::info::Info;
 pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 pub use naming::{check_label_name, check_metric_name, NameError};
-pub use registry::{default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError};
+pub use registry::{
+    default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
+};
 
+pub use instrument::{IsError, Outcome, OutcomeLabels};
 pub use interop::register_into_prometheus_client;
+
+/// The embedded exporter (`GET /metrics` on its own address); see [`http::exporter`].
+#[cfg(feature = "exporter")]
+pub use http::exporter::Exporter;
 
 /// The derive and attribute macros.
 #[allow(unused_imports)]
@@ -61,4 +76,11 @@ pub mod __private {
     pub use ::prometheus_client;
     pub use ::std;
     pub use ::std::sync::OnceLock;
+
+    pub use crate::instrument::{
+        call_once, calls_metric, in_flight_metric, latency_cell, BoxStreamProbe, Callsite, Custom,
+        ErrorOutcome, Guard, IterProbe, NotStreamProbe, OkOutcome, OutcomeProbe, Polled,
+        StreamProbe, UnpinStreamProbe,
+    };
+    pub use crate::Outcome;
 }
