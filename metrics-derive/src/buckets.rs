@@ -70,13 +70,10 @@ pub(crate) fn bounds_tokens(bounds: &[f64]) -> TokenStream {
 /// (`::metrics_runtime::__private` unless the user re-exports the crate).
 pub(crate) fn buckets_expr(bounds: &[f64], private: &TokenStream, span: Span) -> TokenStream {
     let bounds = bounds_tokens(bounds);
+    // One call into the runtime rather than a `match` with a panic per
+    // histogram field: generated code is compile time paid per struct.
     quote_spanned! {span=>
-        match #private::Buckets::new(#bounds) {
-            #private::core::result::Result::Ok(__metrics_buckets) => __metrics_buckets,
-            #private::core::result::Result::Err(_) => #private::core::unreachable!(
-                "bucket bounds are validated at compile time"
-            ),
-        }
+        #private::validated_buckets(#bounds)
     }
 }
 

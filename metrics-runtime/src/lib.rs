@@ -66,6 +66,7 @@ pub use prometheus_client;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::label::mixed_radix_step;
+    pub use crate::metric::histogram::validated_buckets;
     pub use crate::{
         cardinality_of, default_registry, register_into_prometheus_client, AtomicCounter,
         AtomicGauge, AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family,

@@ -101,6 +101,9 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
                 /// Creates the metrics without registering them anywhere
                 /// (for tests, or to register later with
                 /// [`metric_group`](Self::metric_group)).
+                // `#[inline]` on the functions a crate may not call keeps them
+                // from being code-generated until they are used.
+                #[inline]
                 pub fn new_unregistered() -> Self {
                     #(#assoc_uses)*
                     Self {
@@ -110,6 +113,7 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
 
                 /// Every metric of this struct with its descriptor (name,
                 /// help, unit), sharing this value's storage.
+                #[inline]
                 pub fn metric_group(&self) -> #private::MetricGroup {
                     let mut __metrics_group = #private::MetricGroup::new();
                     #(#group_adds)*
@@ -133,6 +137,7 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
 
                 /// Creates the metrics and registers each of them in a
                 /// `prometheus_client` registry, under the same names.
+                #[inline]
                 pub fn register_prometheus_client(
                     registry: &mut #private::prometheus_client::registry::Registry,
                 ) -> Self {
@@ -162,6 +167,7 @@ fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
         /// (`metrics_runtime::default_registry()`) on first use, or the
         /// registration error. Registration happens once: an error is
         /// remembered, not retried (the clashing names stay registered).
+        #[inline]
         pub fn try_global() -> #private::core::result::Result<&'static Self, #private::RegistryError> {
             static __METRICS_GLOBAL: #private::OnceLock<
                 #private::core::result::Result<#ident, #private::RegistryError>,
@@ -183,6 +189,7 @@ fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
         ///
         /// If one of the names is already taken in the default registry by
         /// another metric (see [`try_global`](Self::try_global)).
+        #[inline]
         pub fn global() -> &'static Self {
             match Self::try_global() {
                 #private::core::result::Result::Ok(__metrics_this) => __metrics_this,

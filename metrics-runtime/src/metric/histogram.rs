@@ -128,6 +128,12 @@ impl Buckets {
     }
 }
 
+/// Bounds the derive macros have already validated at compile time.
+#[doc(hidden)]
+pub fn validated_buckets(bounds: &[f64]) -> Buckets {
+    Buckets::new(bounds).unwrap_or_else(|e| panic!("bucket bounds checked at compile time: {e}"))
+}
+
 impl Default for Buckets {
     fn default() -> Self {
         Buckets(Buckets::DEFAULT.into())
