@@ -5,11 +5,19 @@
 //! the `+Inf` bucket in a scrape, however many threads are observing. (The sum
 //! is read after the buckets and may include observations that are in flight
 //! at that instant; no parser can tell, because none can relate sum to buckets.)
+//!
+//! Contention is handled as Java's `LongAdder` does: observations go to one
+//! set of cells until two threads collide on the sum (a failed compare-and-swap
+//! is the signal); from then on each thread writes to its own stripe, a copy of
+//! the cells on cache lines of its own, and reads add the stripes up. An
+//! uncontended histogram pays one extra load for this and never allocates the
+//! stripes.
 
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::label::Labels;
@@ -148,6 +156,102 @@ pub struct AtomicHistogram {
     /// the last one is the `+Inf` bucket.
     counts: Box<[AtomicU64]>,
     sum: AtomicF64,
+    /// Created on the first collision between two observing threads.
+    stripes: OnceLock<Stripes>,
+}
+
+/// One cache line of cells, so stripes never share a line.
+#[repr(align(64))]
+struct Line([AtomicU64; 8]);
+
+/// Per-thread copies of the cells: stripe `k` holds `bounds.len() + 1`
+/// counts and then the sum's bits, in `lines_per_stripe` lines of its own.
+struct Stripes {
+    lines: Box<[Line]>,
+    lines_per_stripe: usize,
+    mask: usize,
+}
+
+impl Stripes {
+    fn new(cells: usize) -> Self {
+        let lines_per_stripe = cells.div_ceil(8);
+        let stripes = stripe_count();
+        Stripes {
+            lines: (0..stripes * lines_per_stripe)
+                .map(|_| Line(Default::default()))
+                .collect(),
+            lines_per_stripe,
+            mask: stripes - 1,
+        }
+    }
+
+    #[inline]
+    fn cell(&self, stripe: usize, index: usize) -> &AtomicU64 {
+        &self.lines[stripe * self.lines_per_stripe + index / 8].0[index % 8]
+    }
+
+    fn stripes(&self) -> usize {
+        self.mask + 1
+    }
+
+    /// Records into this thread's stripe; on a collision there too, the
+    /// thread moves to another stripe for next time.
+    fn observe(&self, bucket: usize, sum_index: usize, v: f64) {
+        let probe = thread_probe();
+        let stripe = probe & self.mask;
+        self.cell(stripe, bucket).fetch_add(1, Relaxed);
+        let sum = self.cell(stripe, sum_index);
+        let mut current = sum.load(Relaxed);
+        let mut collided = false;
+        loop {
+            let new = (f64::from_bits(current) + v).to_bits();
+            match sum.compare_exchange_weak(current, new, Relaxed, Relaxed) {
+                Ok(_) => break,
+                Err(actual) => {
+                    current = actual;
+                    collided = true;
+                }
+            }
+        }
+        if collided {
+            rehash_probe(probe);
+        }
+    }
+}
+
+/// Stripes per contended histogram: the parallelism, as a power of two, at most 16.
+fn stripe_count() -> usize {
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(2, 16)
+            .next_power_of_two()
+    })
+}
+
+thread_local! {
+    /// This thread's stripe hint; 0 until first needed.
+    static PROBE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Threads get consecutive probes, so the first few threads to contend land
+/// on different stripes without any hashing.
+fn thread_probe() -> usize {
+    PROBE.with(|p| {
+        let mut probe = p.get();
+        if probe == 0 {
+            static NEXT: AtomicU64 = AtomicU64::new(1);
+            probe = NEXT.fetch_add(1, Relaxed) as usize;
+            p.set(probe);
+        }
+        probe
+    })
+}
+
+fn rehash_probe(probe: usize) {
+    // An odd step walks every stripe before repeating.
+    PROBE.with(|p| p.set(probe.wrapping_add(0x9E37_79B9) | 1));
 }
 
 impl fmt::Debug for AtomicHistogram {
@@ -155,7 +259,8 @@ impl fmt::Debug for AtomicHistogram {
         f.debug_struct("AtomicHistogram")
             .field("bounds", &self.bounds.bounds())
             .field("count", &self.count())
-            .field("sum", &self.sum.get())
+            .field("sum", &self.sum())
+            .field("striped", &self.is_striped())
             .finish()
     }
 }
@@ -169,6 +274,7 @@ impl AtomicHistogram {
                 .map(|_| AtomicU64::new(0))
                 .collect(),
             sum: AtomicF64::new(0.0),
+            stripes: OnceLock::new(),
         }
     }
 
@@ -188,8 +294,39 @@ impl AtomicHistogram {
         } else {
             bounds.partition_point(|&b| b < v)
         };
+        if let Some(stripes) = self.stripes.get() {
+            return stripes.observe(i, self.counts.len(), v);
+        }
         self.counts[i].fetch_add(1, Relaxed);
-        self.sum.add(v);
+        // One attempt: failing it means another thread is observing right
+        // now, and the sum's cache line is bouncing between cores.
+        if !self.sum.try_add(v) {
+            self.contended(v);
+        }
+    }
+
+    /// Moves to striped cells and records `v`'s sum there (its count is
+    /// already in the shared cells; reads add both up).
+    #[cold]
+    fn contended(&self, v: f64) {
+        let sum_index = self.counts.len();
+        let stripes = self.stripes.get_or_init(|| Stripes::new(sum_index + 1));
+        let stripe = thread_probe() & stripes.mask;
+        let sum = stripes.cell(stripe, sum_index);
+        let mut current = sum.load(Relaxed);
+        while let Err(actual) = sum.compare_exchange_weak(
+            current,
+            (f64::from_bits(current) + v).to_bits(),
+            Relaxed,
+            Relaxed,
+        ) {
+            current = actual;
+        }
+    }
+
+    /// Whether contention has spread this histogram over per-thread stripes.
+    pub fn is_striped(&self) -> bool {
+        self.stripes.get().is_some()
     }
 
     /// Starts a timer that records the elapsed seconds when it is dropped (or
@@ -223,12 +360,16 @@ impl AtomicHistogram {
 
     /// The number of observations.
     pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Relaxed)).sum()
+        let mut counts = [0u64; MAX_BUCKETS + 1];
+        let counts = &mut counts[..self.counts.len()];
+        self.snapshot_into(counts);
+        counts.iter().sum()
     }
 
     /// The sum of observations.
     pub fn sum(&self) -> f64 {
-        self.sum.get()
+        let mut counts = [0u64; MAX_BUCKETS + 1];
+        self.snapshot_into(&mut counts[..self.counts.len()])
     }
 
     /// The bucket bounds.
@@ -241,20 +382,32 @@ impl AtomicHistogram {
         for (out, c) in counts.iter_mut().zip(self.counts.iter()) {
             *out = c.load(Relaxed);
         }
-        self.sum.get()
+        let mut sum = self.sum.get();
+        if let Some(stripes) = self.stripes.get() {
+            let sum_index = self.counts.len();
+            for stripe in 0..stripes.stripes() {
+                for (i, out) in counts.iter_mut().enumerate() {
+                    *out += stripes.cell(stripe, i).load(Relaxed);
+                }
+                sum += f64::from_bits(stripes.cell(stripe, sum_index).load(Relaxed));
+            }
+        }
+        sum
     }
 
     /// The cumulative bucket counts as `(upper bound, count)` pairs, `+Inf` last.
     pub fn cumulative(&self) -> Vec<(f64, u64)> {
+        let mut counts = vec![0u64; self.counts.len()];
+        self.snapshot_into(&mut counts);
         let mut acc = 0;
         self.bounds
             .bounds()
             .iter()
             .copied()
             .chain(std::iter::once(f64::INFINITY))
-            .zip(self.counts.iter())
+            .zip(counts)
             .map(|(b, c)| {
-                acc += c.load(Relaxed);
+                acc += c;
                 (b, acc)
             })
             .collect()
@@ -410,6 +563,38 @@ mod tests {
             assert_eq!(*c, k as u64 + 2);
         }
         assert_eq!(cum[40], (f64::INFINITY, 42));
+    }
+
+    #[test]
+    fn contention_stripes_the_cells_and_loses_nothing() {
+        let h = Histogram::new(Buckets::new(&[1.0, 2.0]).unwrap());
+        // Force the striped path as a collision would.
+        h.contended(0.0);
+        assert!(h.is_striped());
+        const PER_THREAD: u64 = 200_000;
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for i in 0..PER_THREAD {
+                        h.observe((i % 3) as f64);
+                    }
+                });
+            }
+        });
+        h.observe(0.5);
+        // Values 0, 1, 2 in turn: 0 and 1 fall in le=1 (inclusive), 2 in le=2.
+        let per_thread_le1 = (0..PER_THREAD).filter(|i| i % 3 < 2).count() as u64;
+        assert_eq!(
+            h.cumulative(),
+            vec![
+                (1.0, 4 * per_thread_le1 + 1),
+                (2.0, 4 * PER_THREAD + 1),
+                (f64::INFINITY, 4 * PER_THREAD + 1),
+            ]
+        );
+        assert_eq!(h.count(), 4 * PER_THREAD + 1);
+        let expected_sum: u64 = 4 * (0..PER_THREAD).map(|i| i % 3).sum::<u64>();
+        assert_eq!(h.sum(), expected_sum as f64 + 0.5);
     }
 
     #[test]

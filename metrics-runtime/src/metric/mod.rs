@@ -175,6 +175,18 @@ impl AtomicF64 {
             .store(v.to_bits(), std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Adds `delta` with a single compare-and-swap; `false` (and nothing
+    /// added) if another thread changed the value in between.
+    #[inline]
+    pub fn try_add(&self, delta: f64) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let current = self.0.load(Relaxed);
+        let new = (f64::from_bits(current) + delta).to_bits();
+        self.0
+            .compare_exchange(current, new, Relaxed, Relaxed)
+            .is_ok()
+    }
+
     /// Replaces the value and returns the previous one.
     #[inline]
     pub fn swap(&self, v: f64) -> f64 {
