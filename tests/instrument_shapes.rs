@@ -17,41 +17,12 @@ fn scrape() -> String {
 }
 
 fn series(text: &str, name: &str, function: &str, extra: &str) -> Option<f64> {
-    let prefix = format!("{name}{{function=\"{function}\",module=\"{MODULE}\"{extra}}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|v| v.parse().expect("a number"))
+    metrics_toolkit::function_series(text, name, MODULE, function, extra)
 }
 
 #[track_caller]
 fn assert_calls(function: &str, ok: u64, error: u64, panic: u64, cancelled: u64) {
-    let text = scrape();
-    let got: Vec<u64> = ["ok", "error", "panic", "cancelled"]
-        .iter()
-        .map(|outcome| {
-            series(
-                &text,
-                "function_calls_total",
-                function,
-                &format!(",outcome=\"{outcome}\""),
-            )
-            .unwrap_or_else(|| panic!("no {outcome} series for {function} in\n{text}"))
-                as u64
-        })
-        .collect();
-    assert_eq!(
-        got,
-        [ok, error, panic, cancelled],
-        "ok, error, panic, cancelled of {function}"
-    );
-    let count = series(&text, "function_duration_seconds_count", function, "").unwrap();
-    assert_eq!(
-        count as u64,
-        ok + error + panic + cancelled,
-        "histogram count of {function}"
-    );
-    let in_flight = series(&text, "function_calls_in_flight", function, "").unwrap();
-    assert_eq!(in_flight, 0.0, "in flight of {function}");
+    metrics_toolkit::assert_function_calls(MODULE, function, [ok, error, panic, cancelled]);
 }
 
 struct Store {

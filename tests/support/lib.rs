@@ -335,3 +335,44 @@ pub fn http_get(
 
 /// The `Accept` header Prometheus sends when scraping.
 pub const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+/// The value of `name{function="…",module="…"<extra>}` in a text exposition:
+/// the series `#[instrument_latency]` records for one function.
+pub fn function_series(
+    text: &str,
+    name: &str,
+    module: &str,
+    function: &str,
+    extra: &str,
+) -> Option<f64> {
+    let prefix = format!("{name}{{function=\"{function}\",module=\"{module}\"{extra}}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|v| v.parse().expect("a number"))
+}
+
+/// Asserts, in the default registry, how many calls of `module::function`
+/// ended in each outcome (ok, error, panic, cancelled), that the duration
+/// histogram counted each of them (`_count` and the `+Inf` bucket), and that
+/// none is still in flight.
+#[track_caller]
+pub fn assert_function_calls(module: &str, function: &str, outcomes: [u64; 4]) {
+    let text = metrics_runtime::default_registry().encode(metrics_runtime::Format::Prometheus);
+    let series = |name: &str, extra: &str| function_series(&text, name, module, function, extra);
+    let got = ["ok", "error", "panic", "cancelled"].map(|outcome| {
+        series("function_calls_total", &format!(",outcome=\"{outcome}\""))
+            .unwrap_or_else(|| panic!("no {outcome} series for {function} in\n{text}"))
+            as u64
+    });
+    assert_eq!(got, outcomes, "ok, error, panic, cancelled of {function}");
+    let count = series("function_duration_seconds_count", "").unwrap();
+    assert_eq!(
+        count as u64,
+        outcomes.iter().sum::<u64>(),
+        "histogram count of {function}"
+    );
+    let inf = series("function_duration_seconds_bucket", ",le=\"+Inf\"").unwrap();
+    assert_eq!(inf, count, "+Inf bucket of {function}");
+    let in_flight = series("function_calls_in_flight", "").unwrap_or(0.0);
+    assert_eq!(in_flight, 0.0, "in flight of {function}");
+}
