@@ -84,7 +84,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{LazyLock, Mutex, Once, OnceLock};
+use std::sync::{LazyLock, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -715,20 +715,38 @@ fn first_item_family() -> MetricGroup {
     group
 }
 
+static CALLS_REGISTRATION: OnceLock<Result<(), RegistryError>> = OnceLock::new();
+static FIRST_ITEM_REGISTRATION: OnceLock<Result<(), RegistryError>> = OnceLock::new();
+
 /// Registers the built-in families in the default registry, once. If a name
-/// is already taken there (by a metric of yours), that family is not exposed;
-/// the calls are still recorded.
+/// is already taken there (by a metric of yours), that family is not exposed
+/// (the calls are still recorded): that is said once on stderr and kept for
+/// [`default_registration_error`].
 fn register_default_collectors(streaming: bool) {
-    static CALLS: Once = Once::new();
-    static FIRST_ITEM: Once = Once::new();
-    CALLS.call_once(|| {
-        let _ = default_registry().register_group(call_families());
-    });
-    if streaming {
-        FIRST_ITEM.call_once(|| {
-            let _ = default_registry().register_group(first_item_family());
+    fn register(cell: &OnceLock<Result<(), RegistryError>>, group: fn() -> MetricGroup) {
+        cell.get_or_init(|| {
+            let result = default_registry().register_group(group());
+            if let Err(e) = &result {
+                eprintln!(
+                    "metrics_runtime: #[instrument_latency]'s built-in metrics are not exposed \
+                     in the default registry ({e}); calls are still recorded"
+                );
+            }
+            result
         });
     }
+    register(&CALLS_REGISTRATION, call_families);
+    if streaming {
+        register(&FIRST_ITEM_REGISTRATION, first_item_family);
+    }
+}
+
+/// Why the bare form's families are missing from the default registry, if
+/// they are: a metric of yours already holds one of their names there.
+pub fn default_registration_error() -> Option<RegistryError> {
+    [&CALLS_REGISTRATION, &FIRST_ITEM_REGISTRATION]
+        .into_iter()
+        .find_map(|cell| cell.get().and_then(|r| r.clone().err()))
 }
 
 /// Exposes the bare form's families (`function_duration_seconds`,
@@ -747,14 +765,7 @@ fn register_default_collectors(streaming: bool) {
 /// ```
 pub fn register_function_metrics(registry: &Registry) -> Result<(), RegistryError> {
     let mut group = call_families();
-    group.add(
-        Descriptor::new(
-            "function_first_item_seconds",
-            "Time from the call of an instrumented streaming function to its first item.",
-        )
-        .unit("seconds"),
-        &FirstItemCollector,
-    );
+    group.append(first_item_family());
     registry.register_group(group)
 }
 

@@ -155,6 +155,12 @@ impl MetricGroup {
         self
     }
 
+    /// Moves every metric of `other` into this group.
+    pub fn append(&mut self, mut other: MetricGroup) -> &mut Self {
+        self.members.append(&mut other.members);
+        self
+    }
+
     /// How many metrics the group holds.
     pub fn len(&self) -> usize {
         self.members.len()
