@@ -272,3 +272,34 @@ fn negative_buckets_drop_the_sum_in_openmetrics_only() {
     );
     promtool_check_metrics(&text).unwrap();
 }
+
+#[test]
+fn a_negative_sum_is_left_out_of_openmetrics_for_histograms_and_summaries() {
+    let registry = Registry::new();
+    let h: Histogram = registry
+        .register(
+            "offset_seconds",
+            "Clock offsets.",
+            Histogram::new(Buckets::new(&[1.0]).unwrap()),
+        )
+        .unwrap();
+    let s: Summary = registry
+        .register("drift_seconds", "Clock drift.", Summary::default())
+        .unwrap();
+    h.observe(-3.0);
+    s.observe(-1.0);
+    // Infinities are dropped rather than turning the sum into NaN for good.
+    h.observe(f64::INFINITY);
+    h.observe(f64::NEG_INFINITY);
+    let om = registry.encode(Format::OpenMetrics);
+    assert!(!om.contains("_sum") && !om.contains("_count"), "{om}");
+    assert!(
+        om.contains("offset_seconds_bucket{le=\"+Inf\"} 1\n"),
+        "{om}"
+    );
+    python_parse_openmetrics(&om).unwrap();
+    let text = registry.encode(Format::Prometheus);
+    assert!(text.contains("offset_seconds_sum -3.0\n"), "{text}");
+    assert!(text.contains("drift_seconds_sum -1.0\n"), "{text}");
+    promtool_check_metrics(&text).unwrap();
+}

@@ -6,7 +6,10 @@
 //! and the unit to names itself, so [`register_into_prometheus_client`] strips
 //! them from our full names first. prometheus-client has no summary type: a
 //! [`Summary`](crate::Summary) is encoded there as a histogram with only the
-//! `+Inf` bucket, which carries the same count and sum.
+//! `+Inf` bucket, which carries the same count and sum. prometheus-client
+//! always writes `_sum`, so a histogram with negative buckets (or a negative
+//! sum) registered there produces OpenMetrics that strict parsers reject; our
+//! own registry leaves the sum out in that case.
 
 use std::fmt;
 
@@ -163,7 +166,9 @@ pub fn register_into_prometheus_client<M>(
 {
     // prometheus-client re-appends `_total`/`_info` and the unit.
     let base = family_name(descriptor.name(), M::TYPE, Format::OpenMetrics);
-    let help = descriptor.help().trim_end_matches('.').to_owned(); // it appends "."
+    // prometheus-client appends "." to every help text.
+    let help = descriptor.help();
+    let help = help.strip_suffix('.').unwrap_or(help).to_owned();
     let mut registry = registry;
     let labelled;
     if !descriptor.const_labels().is_empty() {
@@ -188,7 +193,7 @@ pub fn register_into_prometheus_client<M>(
                 "grams" => Unit::Grams,
                 "joules" => Unit::Joules,
                 "meters" => Unit::Meters,
-                "ratio" => Unit::Ratios,
+                // prometheus-client spells `Ratios` "ratios": ours is "ratio".
                 "volts" => Unit::Volts,
                 "amperes" => Unit::Amperes,
                 other => Unit::Other(other.to_owned()),

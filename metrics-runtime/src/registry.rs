@@ -408,6 +408,8 @@ impl Registry {
                 .into());
             }
         }
+        let const_names: Vec<&str> = const_labels.iter().map(|(k, _)| k.as_str()).collect();
+        metric.reserve_label_names(&const_names)?;
         let mut const_labels_text = String::new();
         for (k, v) in &const_labels {
             if !const_labels_text.is_empty() {

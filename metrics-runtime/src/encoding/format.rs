@@ -46,8 +46,11 @@ impl Format {
         let Some(accept) = accept else {
             return Format::Prometheus;
         };
-        let mut best_openmetrics = 0.0f32;
-        let mut best_text = 0.0f32;
+        // The q of each format from the ranges naming it exactly, and from
+        // wildcards. An exact range wins over a wildcard (RFC 9110 §12.5.1), so
+        // `text/plain;q=0, */*` refuses the text format.
+        let mut openmetrics = Weights::default();
+        let mut text = Weights::default();
         for range in accept.split(',') {
             let mut parts = range.split(';');
             let media = parts.next().unwrap_or("").trim();
@@ -68,30 +71,67 @@ impl Format {
                     _ => {}
                 }
             }
-            if bad_q || q <= 0.0 {
+            if bad_q {
                 continue;
             }
-            let media = media.to_ascii_lowercase();
-            match media.as_str() {
+            match media.to_ascii_lowercase().as_str() {
                 "application/openmetrics-text" => {
                     if matches!(version, None | Some("1.0.0") | Some("0.0.1")) {
-                        best_openmetrics = best_openmetrics.max(q);
+                        openmetrics.exact(q);
                     }
                 }
                 "text/plain" => {
                     if matches!(version, None | Some("0.0.4")) {
-                        best_text = best_text.max(q);
+                        text.exact(q);
                     }
                 }
-                "text/*" | "*/*" => best_text = best_text.max(q),
+                "application/*" => openmetrics.wildcard(q),
+                "text/*" => text.wildcard(q),
+                "*/*" => {
+                    openmetrics.wildcard(q);
+                    text.wildcard(q);
+                }
                 _ => {}
             }
         }
-        if best_openmetrics > 0.0 && best_openmetrics >= best_text {
+        let (best_openmetrics, best_text) = (openmetrics.q(), text.q());
+        // Nothing acceptable at all: the text format, which every scraper reads.
+        if best_openmetrics == 0.0 && best_text == 0.0 {
+            return Format::Prometheus;
+        }
+        // A plain `*/*` weighs both the same: the text format, which is what
+        // a client that names neither expects.
+        if best_openmetrics > best_text || (best_openmetrics == best_text && openmetrics.named) {
             Format::OpenMetrics
         } else {
             Format::Prometheus
         }
+    }
+}
+
+/// The weight a request gives one format.
+#[derive(Default)]
+struct Weights {
+    /// The highest q of ranges naming the format exactly.
+    exact: Option<f32>,
+    /// The highest q of wildcard ranges covering it.
+    wildcard: Option<f32>,
+    /// Whether a range named it exactly.
+    named: bool,
+}
+
+impl Weights {
+    fn exact(&mut self, q: f32) {
+        self.named = true;
+        self.exact = Some(self.exact.map_or(q, |e| e.max(q)));
+    }
+
+    fn wildcard(&mut self, q: f32) {
+        self.wildcard = Some(self.wildcard.map_or(q, |w| w.max(q)));
+    }
+
+    fn q(&self) -> f32 {
+        self.exact.or(self.wildcard).unwrap_or(0.0)
     }
 }
 
@@ -122,6 +162,12 @@ mod tests {
             (Some("*/*"), Prometheus),
             // Equal weight: the richer format.
             (Some("text/plain, application/openmetrics-text"), OpenMetrics),
+            // An exact refusal beats a wildcard (RFC 9110 §12.5.1).
+            (Some("text/plain;q=0, */*"), OpenMetrics),
+            (Some("text/plain;version=0.0.4;q=0, application/openmetrics-text;q=0.1, */*;q=1"), OpenMetrics),
+            (Some("application/openmetrics-text;q=0, */*"), Prometheus),
+            (Some("application/*"), OpenMetrics),
+            (Some("text/*;q=0.5, application/*;q=0.9"), OpenMetrics),
             (Some("application/json, application/openmetrics-text;version=1.0.0;q=0.9"), OpenMetrics),
         ];
         for (accept, want) in cases {

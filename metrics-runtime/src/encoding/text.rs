@@ -187,15 +187,21 @@ impl SeriesVisitor for SampleWriter<'_> {
                 cumulative += counts[bounds.len()];
                 self.rendered_u64("_bucket", Some("+Inf"), cumulative);
                 // OpenMetrics forbids `_sum` on a histogram with negative
-                // buckets (the sum is then not monotonic, so not a counter),
-                // and `_count` goes only together with `_sum`.
+                // buckets, and a negative or NaN `_sum` anywhere (it is
+                // counter-like); `_count` goes only together with `_sum`.
                 let negative = bounds.first().is_some_and(|b| *b < 0.0);
-                if !(self.format == Format::OpenMetrics && negative) {
+                if !(self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
+                {
                     self.rendered_u64("_count", None, cumulative);
                     self.rendered_f64("_sum", sum);
                 }
             }
             SeriesValue::Summary { count, sum } => {
+                // As for histograms: no negative `_sum` in OpenMetrics, and
+                // then no `_count` either (a summary is nothing else here).
+                if self.format == Format::OpenMetrics && (sum.is_nan() || sum < 0.0) {
+                    return;
+                }
                 self.render_labels(&labels);
                 self.rendered_u64("_count", None, count);
                 self.rendered_f64("_sum", sum);

@@ -17,7 +17,7 @@
 //! | limit                          | default   | on breach                           |
 //! |--------------------------------|-----------|-------------------------------------|
 //! | request head read time         | 10 s      | connection closed (also idle ones)  |
-//! | a stalled response write       | 10 s      | connection closed                   |
+//! | writing one response           | 10 s      | connection closed                   |
 //! | request head size              | 8 KiB     | `431`, connection closed            |
 //! | open connections               | 256       | further ones wait in the backlog    |
 //!
@@ -156,8 +156,9 @@ impl ExporterBuilder {
         self
     }
 
-    /// How long writing a response may stall on a client that does not read
-    /// (default 10 s). Encoding never waits, so this bounds the response time.
+    /// How long writing one response may take, however slowly the client
+    /// reads (default 10 s): progress does not extend it, so a client reading
+    /// a trickle cannot hold a connection slot longer than this.
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = timeout;
         self

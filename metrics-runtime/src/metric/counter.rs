@@ -50,8 +50,10 @@ impl fmt::Display for InvalidIncrement {
             "NaN"
         } else if self.value.is_infinite() {
             "infinite"
-        } else {
+        } else if self.value < 0.0 {
             "negative"
+        } else {
+            "so large that the total would overflow to infinity"
         };
         write!(
             f,
@@ -131,7 +133,9 @@ impl AtomicCounter<f64> {
         if v.is_nan() || v < 0.0 || v.is_infinite() {
             return Err(InvalidIncrement { value: v });
         }
-        Ok(self.value.add(v))
+        self.value
+            .try_update(|current| Some(current + v).filter(|total| total.is_finite()))
+            .ok_or(InvalidIncrement { value: v })
     }
 
     /// The current total.
@@ -252,6 +256,11 @@ mod tests {
                 "a refused increment of {bad} changed the counter"
             );
         }
+        // An increment that would overflow the total to infinity is refused too.
+        let big = Counter::<f64>::default();
+        big.inc_by(f64::MAX).unwrap();
+        assert!(big.inc_by(f64::MAX).is_err());
+        assert_eq!(big.get(), f64::MAX);
         // Zero is a valid (no-op) increment, and so is negative zero.
         assert_eq!(c.inc_by(0.0), Ok(0.25));
         assert_eq!(c.inc_by(-0.0), Ok(0.25));

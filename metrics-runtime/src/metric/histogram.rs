@@ -110,6 +110,9 @@ impl Buckets {
 
     /// `count` bounds `start, start*factor, start*factor², …`.
     pub fn exponential(start: f64, factor: f64, count: usize) -> Result<Self, BucketsError> {
+        if count > MAX_BUCKETS {
+            return Err(BucketsError::TooMany(count));
+        }
         if start.is_nan() || start <= 0.0 || factor.is_nan() || factor <= 1.0 || count == 0 {
             return Err(BucketsError::BadGenerator(
                 "exponential buckets need start > 0, factor > 1 and count >= 1",
@@ -121,6 +124,9 @@ impl Buckets {
 
     /// `count` bounds `start, start+width, start+2·width, …`.
     pub fn linear(start: f64, width: f64, count: usize) -> Result<Self, BucketsError> {
+        if count > MAX_BUCKETS {
+            return Err(BucketsError::TooMany(count));
+        }
         if !start.is_finite() || width.is_nan() || width <= 0.0 || count == 0 {
             return Err(BucketsError::BadGenerator(
                 "linear buckets need a finite start, width > 0 and count >= 1",
@@ -278,11 +284,11 @@ impl AtomicHistogram {
         }
     }
 
-    /// Records one observation. NaN is dropped: it belongs in no bucket and
-    /// would turn `_sum` into NaN for the life of the process.
+    /// Records one observation. NaN and ±∞ are dropped: they would turn
+    /// `_sum` into NaN or ∞ for the life of the process.
     #[inline]
     pub fn observe(&self, v: f64) {
-        if v.is_nan() {
+        if !v.is_finite() {
             return;
         }
         let bounds = self.bounds.bounds();
@@ -540,12 +546,14 @@ mod tests {
     }
 
     #[test]
-    fn nan_is_dropped_and_infinity_goes_to_the_inf_bucket() {
+    fn non_finite_observations_are_dropped() {
         let h = Histogram::new(Buckets::new(&[1.0]).unwrap());
-        h.observe(f64::NAN);
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            h.observe(v);
+        }
         assert_eq!(h.count(), 0);
         assert_eq!(h.sum(), 0.0);
-        h.observe(f64::INFINITY);
+        h.observe(1e300);
         assert_eq!(h.cumulative(), vec![(1.0, 0), (f64::INFINITY, 1)]);
     }
 
@@ -633,6 +641,14 @@ mod tests {
         assert!(Buckets::exponential(0.0, 2.0, 3).is_err());
         assert!(Buckets::exponential(1.0, 1.0, 3).is_err());
         assert!(Buckets::linear(0.0, -1.0, 3).is_err());
+        assert_eq!(
+            Buckets::exponential(1.0, 2.0, usize::MAX),
+            Err(BucketsError::TooMany(usize::MAX))
+        );
+        assert_eq!(
+            Buckets::linear(1.0, 1.0, 1 << 40),
+            Err(BucketsError::TooMany(1 << 40))
+        );
         for preset in [
             Buckets::FAST,
             Buckets::MEDIUM,

@@ -23,6 +23,9 @@ use crate::naming::{check_label_name, NameError};
 #[derive(Clone, Default)]
 pub struct Info {
     labels: Arc<RwLock<InfoLabels>>,
+    /// The constant label names of the registries holding it: an info label
+    /// of the same name would print the name twice.
+    reserved: Arc<RwLock<Vec<String>>>,
 }
 
 /// An info metric's labels, replaced whole on `set` so readers never see half.
@@ -48,12 +51,21 @@ impl Info {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
+        let reserved = self.reserved.read().unwrap_or_else(|e| e.into_inner());
         for (i, (name, _)) in pairs.iter().enumerate() {
             check_label_name(name)?;
             if pairs[..i].iter().any(|(other, _)| other == name) {
                 return Err(NameError::new(name, "this label name appears twice"));
             }
+            if reserved.contains(name) {
+                return Err(NameError::new(
+                    name,
+                    "a constant label of the registry already has this name",
+                ));
+            }
         }
+        // Still holding `reserved` (always taken before `labels`), so a
+        // registration cannot reserve a name between the check and the write.
         *self.labels.write().unwrap_or_else(|e| e.into_inner()) = pairs.into();
         Ok(())
     }
@@ -76,11 +88,44 @@ impl Metric for Info {
         let labels = self.get();
         visitor.series(Labels::Pairs(&labels), SeriesValue::Info)
     }
+
+    fn reserve_label_names(&self, names: &[&str]) -> Result<(), NameError> {
+        // `reserved` before `labels`, as in `set`, so a concurrent `set`
+        // cannot slip a clashing name in between the check and the reservation.
+        let mut reserved = self.reserved.write().unwrap_or_else(|e| e.into_inner());
+        let labels = self.labels.read().unwrap_or_else(|e| e.into_inner());
+        if let Some((name, _)) = labels.iter().find(|(k, _)| names.contains(&k.as_str())) {
+            return Err(NameError::new(
+                name,
+                "this info label has the name of a constant label of the registry",
+            ));
+        }
+        reserved.extend(names.iter().map(|n| (*n).to_owned()));
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_labels_that_clash_with_constant_labels() {
+        use crate::{Format, Registry};
+        let registry = Registry::new().with_const_label("region", "eu").unwrap();
+        let info = registry
+            .register("build_info", "Build.", Info::default())
+            .unwrap();
+        assert!(info.set([("region", "us"), ("version", "1")]).is_err());
+        info.set([("version", "1")]).unwrap();
+        assert!(registry
+            .encode(Format::Prometheus)
+            .contains("build_info{region=\"eu\",version=\"1\"} 1\n"));
+        // Already set before registering: refused at registration.
+        let early = Info::new([("region", "us")]).unwrap();
+        assert!(registry.register("early_info", "Early.", early).is_err());
+        assert_eq!(registry.len(), 1);
+    }
 
     #[test]
     fn refuses_bad_label_names_and_keeps_the_old_labels() {

@@ -119,6 +119,14 @@ pub trait Metric: Clone + Send + Sync + 'static {
     fn label_descriptors() -> &'static [crate::LabelDescriptor] {
         &[]
     }
+
+    /// Called when the metric is registered with these constant labels: a
+    /// metric whose label names are only known at run time (`Info`) refuses
+    /// a clash now and remembers the names to refuse later ones.
+    #[doc(hidden)]
+    fn reserve_label_names(&self, _names: &[&str]) -> Result<(), crate::NameError> {
+        Ok(())
+    }
 }
 
 /// A metric type that can be a [`Family`](crate::Family) member: its storage
@@ -140,6 +148,7 @@ pub trait FamilyMember: Metric {
 pub(crate) trait DynMetric: Send + Sync {
     fn metric_type(&self) -> MetricType;
     fn visit(&self, visitor: &mut dyn SeriesVisitor);
+    fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError>;
 }
 
 impl<M: Metric> DynMetric for M {
@@ -148,6 +157,9 @@ impl<M: Metric> DynMetric for M {
     }
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         Metric::visit(self, visitor)
+    }
+    fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError> {
+        Metric::reserve_label_names(self, names)
     }
 }
 
@@ -185,6 +197,24 @@ impl AtomicF64 {
         self.0
             .compare_exchange(current, new, Relaxed, Relaxed)
             .is_ok()
+    }
+
+    /// Replaces the value by `f(value)` unless `f` returns `None`; returns
+    /// the previous value, or `None` if `f` refused.
+    #[inline]
+    pub fn try_update(&self, f: impl Fn(f64) -> Option<f64>) -> Option<f64> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut current = self.0.load(Relaxed);
+        loop {
+            let new = f(f64::from_bits(current))?;
+            match self
+                .0
+                .compare_exchange_weak(current, new.to_bits(), Relaxed, Relaxed)
+            {
+                Ok(previous) => return Some(f64::from_bits(previous)),
+                Err(actual) => current = actual,
+            }
+        }
     }
 
     /// Replaces the value and returns the previous one.

@@ -17,10 +17,10 @@ pub struct AtomicSummary {
 }
 
 impl AtomicSummary {
-    /// Records one observation; NaN is dropped (it would poison `_sum`).
+    /// Records one observation; NaN and ±∞ are dropped (they would poison `_sum`).
     #[inline]
     pub fn observe(&self, v: f64) {
-        if v.is_nan() {
+        if !v.is_finite() {
             return;
         }
         self.count.fetch_add(1, Relaxed);
