@@ -62,13 +62,23 @@
 //! The metric expressions are evaluated at entry and borrowed for the whole
 //! call: use globals (`METRICS.latency_seconds`, `Metrics::global().x`, a
 //! `LazyLock`) or fields of `&self`; a metric behind another lazy wrapper is
-//! written `metric = *GLOBAL`. Misuse (`const fn`, `extern` functions, an
-//! unknown or repeated option, `buckets` or `name` with `metric`, `labels`
-//! without it, a metric of the wrong type) is a compile error that says what
-//! to write instead, and the function is still emitted as written.
+//! written `metric = *GLOBAL`. Misuse (`const fn`, `extern` functions,
+//! `#[track_caller]`, an unknown or repeated option, `buckets` or `name` with
+//! `metric`, `labels` without it, a metric of the wrong type) is a compile
+//! error that says what to write instead, and the function is still emitted
+//! as written.
 //!
 //! A function returning `!` is recorded when it unwinds (`panic`) or, for an
 //! `async fn`, when its future is dropped (`cancelled`).
+//!
+//! The body runs in a `move` closure (an `async move` block for async
+//! functions), which has two consequences: `#[track_caller]` cannot be kept
+//! (it is a compile error), and the arguments the body uses are dropped when
+//! the body ends, inside the timed region, while arguments it never mentions
+//! are dropped after it, so the relative drop order of used and unused
+//! arguments differs from the plain function. Where it matters, move the
+//! arguments into locals at the start of the body (`let a = a; let b = b;`):
+//! they are then dropped at its end in reverse order, as in a plain function.
 //! Generated code names only `::metrics_runtime::__private` and `::core`, so
 //! the crate must be reachable as `metrics_runtime`.
 //!

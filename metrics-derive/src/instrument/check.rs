@@ -68,6 +68,16 @@ pub(crate) fn check_function(function: &Function, options: &Options, ctxt: &Ctxt
             "`#[instrument_latency]` cannot go on an `extern` function (a panic must not unwind across its ABI): instrument a Rust function that it calls instead",
         );
     }
+    if let Some(attr) = function
+        .outer_attrs
+        .iter()
+        .find(|attr| attr.path().is_ident("track_caller"))
+    {
+        ctxt.error_spanned_by(
+            attr,
+            "`#[track_caller]` cannot be kept with `#[instrument_latency]`: the body runs in a closure, and `Location::caller()` there would name this function, not its caller; remove one of the two attributes",
+        );
+    }
     if let Some(variadic) = &sig.variadic {
         ctxt.error_spanned_by(
             variadic,
