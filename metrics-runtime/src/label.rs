@@ -142,28 +142,14 @@ impl<'a> Labels<'a> {
         match *self {
             Labels::None => {}
             Labels::Dense { labels, index } => {
-                let mut rest = index;
-                // Mixed radix with the first label most significant: peel the
-                // least significant (last) label first, then emit in order.
-                let mut digits = [0usize; 16];
-                let n = labels.len();
-                if n <= digits.len() {
-                    for (k, label) in labels.iter().enumerate().rev() {
-                        digits[k] = rest % label.cardinality;
-                        rest /= label.cardinality;
-                    }
-                    for (k, label) in labels.iter().enumerate() {
-                        f(label.name, (label.name_at)(digits[k]).unwrap_or(""));
-                    }
-                } else {
-                    let mut digits = vec![0usize; n];
-                    for (k, label) in labels.iter().enumerate().rev() {
-                        digits[k] = rest % label.cardinality;
-                        rest /= label.cardinality;
-                    }
-                    for (k, label) in labels.iter().enumerate() {
-                        f(label.name, (label.name_at)(digits[k]).unwrap_or(""));
-                    }
+                // Mixed radix, first label most significant: label k's digit
+                // is `index / stride_k % card_k`, where the stride is the
+                // product of the cardinalities after it.
+                let mut stride = cardinality_of(labels);
+                for label in labels {
+                    stride /= label.cardinality;
+                    let digit = index / stride % label.cardinality;
+                    f(label.name, (label.name_at)(digit).unwrap_or(""));
                 }
             }
             Labels::Pairs(pairs) => {

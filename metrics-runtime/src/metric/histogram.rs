@@ -203,10 +203,15 @@ impl Stripes {
     /// Records into this thread's stripe; on a collision there too, the
     /// thread moves to another stripe for next time.
     fn observe(&self, bucket: usize, sum_index: usize, v: f64) {
+        self.cell(thread_probe() & self.mask, bucket)
+            .fetch_add(1, Relaxed);
+        self.add_sum(sum_index, v);
+    }
+
+    /// Adds `v` to this thread's stripe's sum.
+    fn add_sum(&self, sum_index: usize, v: f64) {
         let probe = thread_probe();
-        let stripe = probe & self.mask;
-        self.cell(stripe, bucket).fetch_add(1, Relaxed);
-        let sum = self.cell(stripe, sum_index);
+        let sum = self.cell(probe & self.mask, sum_index);
         let mut current = sum.load(Relaxed);
         let mut collided = false;
         loop {
@@ -316,18 +321,9 @@ impl AtomicHistogram {
     #[cold]
     fn contended(&self, v: f64) {
         let sum_index = self.counts.len();
-        let stripes = self.stripes.get_or_init(|| Stripes::new(sum_index + 1));
-        let stripe = thread_probe() & stripes.mask;
-        let sum = stripes.cell(stripe, sum_index);
-        let mut current = sum.load(Relaxed);
-        while let Err(actual) = sum.compare_exchange_weak(
-            current,
-            (f64::from_bits(current) + v).to_bits(),
-            Relaxed,
-            Relaxed,
-        ) {
-            current = actual;
-        }
+        self.stripes
+            .get_or_init(|| Stripes::new(sum_index + 1))
+            .add_sum(sum_index, v);
     }
 
     /// Whether contention has spread this histogram over per-thread stripes.
