@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use metrics_runtime::http::actix::{configure, HttpMetricsMiddleware};
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics, Registry, RegistryError};
+use promstrict::http::actix::{configure, HttpMetricsMiddleware};
+use promstrict::{Counter, Family, LabelSet, LabelValue, Metrics, Registry, RegistryError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum Channel {

@@ -30,8 +30,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use metrics_runtime::http::HttpMetricsLayer;
-use metrics_runtime::{
+use promstrict::http::HttpMetricsLayer;
+use promstrict::{
     Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, Registry, RegistryError,
 };
 
@@ -201,7 +201,7 @@ pub fn app(registry: Arc<Registry>) -> Result<Router, RegistryError> {
         .route("/v1/conversations/{id}/escalate", post(escalate))
         .route("/v1/ws", get(websocket_session))
         .with_state(state)
-        .merge(metrics_runtime::http::axum::router(registry))
+        .merge(promstrict::http::axum::router(registry))
         // Last, so it wraps every route (and the fallback) and sees the
         // matched route template.
         .layer(http_metrics))

@@ -15,7 +15,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use metrics_runtime::{default_registry, Counter, Exporter, Gauge, Metrics};
+use promstrict::{default_registry, Counter, Exporter, Gauge, Metrics};
 
 /// The worker's metrics.
 #[derive(Metrics)]

@@ -24,9 +24,9 @@ use hyper::server::conn::http1;
 use hyper::service::{service_fn, Service};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use metrics_runtime::http::hyper::MetricsService;
-use metrics_runtime::http::{HttpMethod, HttpMetrics, Route};
-use metrics_runtime::{Counter, Metrics, Registry, RegistryError};
+use promstrict::http::hyper::MetricsService;
+use promstrict::http::{HttpMethod, HttpMetrics, Route};
+use promstrict::{Counter, Metrics, Registry, RegistryError};
 use tokio::net::TcpListener;
 
 /// The app's own metrics.

@@ -32,9 +32,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use metrics_runtime::dashboard::scrape::ScrapeTarget;
-use metrics_runtime::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit, TargetHealth};
-use metrics_runtime::{
+use promstrict::dashboard::scrape::ScrapeTarget;
+use promstrict::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit, TargetHealth};
+use promstrict::{
     default_registry, instrument_latency, Counter, Exporter, Gauge, Histogram, Metrics,
 };
 
@@ -264,7 +264,7 @@ async fn watch(url: &str, options: &Options) -> Result<(), Box<dyn std::error::E
     let mut target = ScrapeTarget::new(url)?;
     target.bearer_token = options.bearer_token.clone();
     let config = DashboardConfig {
-        sampler: metrics_runtime::sampler::SamplerConfig {
+        sampler: promstrict::sampler::SamplerConfig {
             interval: Duration::from_secs(1),
             ..Default::default()
         },

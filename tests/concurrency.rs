@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use metrics_runtime::{
+use promstrict::{
     Buckets, Counter, Family, Format, Gauge, Histogram, LabelDescriptor, LabelSet, LabelValue,
     Registry, Summary,
 };

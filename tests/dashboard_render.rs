@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use metrics_runtime::dashboard::ratatui::backend::TestBackend;
-use metrics_runtime::dashboard::ratatui::Terminal;
-use metrics_runtime::dashboard::{DashboardConfig, DashboardState, StatusCounters, TargetHealth};
-use metrics_runtime::sampler::{AlertRule, SamplerConfig, Snapshot};
+use promstrict::dashboard::ratatui::backend::TestBackend;
+use promstrict::dashboard::ratatui::Terminal;
+use promstrict::dashboard::{DashboardConfig, DashboardState, StatusCounters, TargetHealth};
+use promstrict::sampler::{AlertRule, SamplerConfig, Snapshot};
 
 const TASKS: u32 = 60;
 

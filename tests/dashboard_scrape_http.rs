@@ -7,9 +7,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use metrics_runtime::dashboard::scrape::{get, HttpError, HttpUrl, ScrapeError, ScrapeTarget};
-use metrics_runtime::sampler::SnapshotValue;
-use metrics_runtime::{Counter, Format, Registry};
+use promstrict::dashboard::scrape::{get, HttpError, HttpUrl, ScrapeError, ScrapeTarget};
+use promstrict::sampler::SnapshotValue;
+use promstrict::{Counter, Format, Registry};
 
 /// Serves `connections` connections with `answer(request_head, stream)` and
 /// sends each request head back through the channel.

@@ -3,12 +3,12 @@
 //! `}` or `"`), the errors Prometheus also raises, round trips of our own
 //! encoder, and agreement with Python's `prometheus_client` parser.
 
-use metrics_runtime::dashboard::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
-use metrics_runtime::sampler::{Snapshot, SnapshotValue};
-use metrics_runtime::{Buckets, Counter, Descriptor, Format, Gauge, Histogram, Registry, Summary};
+use promstrict::dashboard::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
+use promstrict::sampler::{Snapshot, SnapshotValue};
+use promstrict::{Buckets, Counter, Descriptor, Format, Gauge, Histogram, Registry, Summary};
 
 fn sample<'a>(
-    families: &'a [metrics_runtime::dashboard::scrape::ParsedFamily],
+    families: &'a [promstrict::dashboard::scrape::ParsedFamily],
     name: &str,
 ) -> &'a ParsedSample {
     families

@@ -1,7 +1,7 @@
 //! `#[derive(LabelValue)]` and `#[derive(LabelSet)]`: cardinalities, dense
 //! indexes and encoded names for several shapes.
 
-use metrics_runtime::{bounded_label, LabelSet, LabelValue, Labels};
+use promstrict::{bounded_label, LabelSet, LabelValue, Labels};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 enum Method {

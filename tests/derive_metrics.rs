@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use metrics_runtime::{
+use promstrict::{
     default_registry, Buckets, Counter, Family, Format, Gauge, Histogram, Info, LabelSet,
     LabelValue, Metric, Metrics, Registry, RegistryError, Summary,
 };
@@ -101,6 +101,7 @@ http_requests_total{method=\"get\",status=\"2xx\"} 2
 http_requests_total{method=\"post\",status=\"5xx\"} 1
 # HELP http_request_duration_seconds HTTP request latency.
 # TYPE http_request_duration_seconds histogram
+# UNIT http_request_duration_seconds seconds
 http_request_duration_seconds_bucket{method=\"get\",status=\"2xx\",le=\"0.01\"} 0
 http_request_duration_seconds_bucket{method=\"get\",status=\"2xx\",le=\"0.05\"} 1
 http_request_duration_seconds_bucket{method=\"get\",status=\"2xx\",le=\"0.1\"} 1
@@ -116,6 +117,7 @@ http_request_duration_seconds_sum{method=\"get\",status=\"2xx\"} 3.042
 http_ws_connections_active 1
 # HELP http_process_uptime_seconds Renamed: the field name is free, the metric name is checked.
 # TYPE http_process_uptime_seconds gauge
+# UNIT http_process_uptime_seconds seconds
 http_process_uptime_seconds 12
 # EOF
 ";
@@ -211,11 +213,11 @@ fn samples(text: &str) -> BTreeSet<(String, Vec<String>, String)> {
 
 #[test]
 fn registers_into_a_prometheus_client_registry_with_the_same_samples() {
-    let mut pc = metrics_runtime::prometheus_client::registry::Registry::default();
+    let mut pc = promstrict::prometheus_client::registry::Registry::default();
     let http = HttpMetrics::register_prometheus_client(&mut pc);
     exercise(&http);
     let mut text = String::new();
-    metrics_runtime::prometheus_client::encoding::text::encode(&mut text, &pc).unwrap();
+    promstrict::prometheus_client::encoding::text::encode(&mut text, &pc).unwrap();
     assert_eq!(samples(&text), samples(OPENMETRICS_TEXT));
     assert!(
         text.contains("# HELP http_requests Total HTTP requests.\n"),
@@ -277,7 +279,7 @@ fn try_global_reports_a_clash_and_global_panics_with_a_clear_message() {
     .unwrap_err();
     let message = panic.downcast_ref::<String>().expect("a formatted message");
     assert!(
-        message.starts_with("`ClashingGlobal::global()` could not register its metrics in the default registry: metric `derive_clash_test_total` is already registered."),
+        message.starts_with("`ClashingGlobal::global()` could not register its metrics in the default registry: metric `derive_clash_test_total` is already registered, by the registration at tests/derive_metrics.rs:"),
         "{message}"
     );
     assert!(
@@ -342,9 +344,9 @@ struct EveryKind {
 
 fn bounds(histogram: &Histogram) -> Vec<f64> {
     let mut out = Vec::new();
-    histogram.visit(&mut |_: metrics_runtime::Labels<'_>,
-                          value: metrics_runtime::SeriesValue<'_>| {
-        if let metrics_runtime::SeriesValue::Histogram { bounds, .. } = value {
+    histogram.visit(&mut |_: promstrict::Labels<'_>,
+                          value: promstrict::SeriesValue<'_>| {
+        if let promstrict::SeriesValue::Histogram { bounds, .. } = value {
             out = bounds.to_vec();
         }
     });
@@ -415,4 +417,35 @@ fn generic_metrics_struct() {
     assert!(registry
         .encode(Format::Prometheus)
         .contains("generic_events_total{tier=\"pro\"} 1\n"));
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "init")]
+struct InitAll {
+    /// Exposed from registration, every combination at zero.
+    #[metric(init_all)]
+    requests_total: Family<RequestLabels, Counter>,
+    /// Exposed as series are used.
+    errors_total: Family<RequestLabels, Counter>,
+}
+
+#[derive(Metrics)]
+#[metrics(init_all)]
+struct InitAllStruct {
+    /// Every family of the struct starts complete.
+    init_struct_requests_total: Family<RequestLabels, Counter>,
+}
+
+#[test]
+fn init_all_exposes_every_combination_at_zero_from_registration() {
+    let registry = Registry::new();
+    InitAll::register(&registry).unwrap();
+    InitAllStruct::register(&registry).unwrap();
+    let text = registry.encode(Format::Prometheus);
+    let count = |prefix: &str| text.lines().filter(|l| l.starts_with(prefix)).count();
+    let combinations = <RequestLabels as promstrict::LabelSet>::CARDINALITY;
+    assert_eq!(count("init_requests_total{"), combinations, "{text}");
+    assert_eq!(count("init_struct_requests_total{"), combinations, "{text}");
+    assert_eq!(count("init_errors_total{"), 0, "{text}");
+    assert!(text.contains("init_requests_total{method=\"get\",status=\"2xx\"} 0\n"), "{text}");
 }

@@ -3,7 +3,7 @@
 //! parser and linter) for the text format, and by the strict OpenMetrics parser
 //! of Python's prometheus-client for OpenMetrics.
 
-use metrics_runtime::{
+use promstrict::{
     bounded_label, Buckets, Counter, Descriptor, Family, Format, Gauge, Histogram, Info,
     LabelDescriptor, LabelSet, LabelValue, Registry, Summary,
 };

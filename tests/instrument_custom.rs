@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use metrics_runtime::{
+use promstrict::{
     instrument_latency, Counter, Family, Format, Gauge, Histogram, LabelDescriptor, LabelSet,
     LabelValue, Outcome, OutcomeLabels, Registry,
 };

@@ -2,7 +2,7 @@
 //! `#[instrument_latency(metric = …, labels = …)]` recording into a field of
 //! the derived struct's global, with the labels taken from the arguments.
 
-use metrics_runtime::{
+use promstrict::{
     default_registry, instrument_latency, Counter, Family, Format, Histogram, LabelSet, LabelValue,
     Metrics, Outcome,
 };

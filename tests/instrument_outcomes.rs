@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use metrics_runtime::{default_registry, instrument_latency, Format};
+use promstrict::{default_registry, instrument_latency, Format};
 
 const MODULE: &str = module_path!();
 

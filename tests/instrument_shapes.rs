@@ -8,7 +8,7 @@ use std::io;
 use std::pin::Pin;
 use std::time::Duration;
 
-use metrics_runtime::{default_registry, instrument_latency, Format, IsError};
+use promstrict::{default_registry, instrument_latency, Format, IsError};
 
 const MODULE: &str = module_path!();
 
@@ -302,19 +302,19 @@ mod one {
     pub struct Db;
 
     impl Cache {
-        #[metrics_runtime::instrument_latency]
+        #[promstrict::instrument_latency]
         pub fn get(&self) -> u8 {
             1
         }
     }
 
     impl Db {
-        #[metrics_runtime::instrument_latency]
+        #[promstrict::instrument_latency]
         pub fn get(&self) -> u8 {
             2
         }
 
-        #[metrics_runtime::instrument_latency(name = "Db::put", buckets = [0.5, 1.0])]
+        #[promstrict::instrument_latency(name = "Db::put", buckets = [0.5, 1.0])]
         pub fn put(&self) -> u8 {
             3
         }

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use metrics_runtime::{default_registry, instrument_latency, Format, Histogram, Registry};
+use promstrict::{default_registry, instrument_latency, Format, Histogram, Registry};
 
 const MODULE: &str = module_path!();
 

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics_runtime::{Exporter, Registry};
+use promstrict::{Exporter, Registry};
 use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, ChildGuard,
 };

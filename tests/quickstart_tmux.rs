@@ -13,8 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use metrics_runtime::dashboard::scrape::{HttpUrl, ScrapeTarget};
-use metrics_runtime::sampler::SnapshotValue;
+use promstrict::dashboard::scrape::{HttpUrl, ScrapeTarget};
+use promstrict::sampler::SnapshotValue;
 
 /// Every wait is bounded by this.
 const WAIT: Duration = Duration::from_secs(60);
@@ -488,8 +488,8 @@ fn panics_give_the_terminal_back() {
 #[test]
 #[ignore = "a child process of panics_give_the_terminal_back"]
 fn child_dashboard() {
-    use metrics_runtime::dashboard::{Dashboard, DashboardConfig};
-    use metrics_runtime::{Counter, Registry};
+    use promstrict::dashboard::{Dashboard, DashboardConfig};
+    use promstrict::{Counter, Registry};
     use std::sync::Arc;
 
     let Ok(mode) = std::env::var("DASHBOARD_CHILD") else {

@@ -1,6 +1,6 @@
 //! Bad input at run time: refused with a clear error, and nothing lost or doubled.
 
-use metrics_runtime::{
+use promstrict::{
     bounded_label, Buckets, Counter, Descriptor, Family, Format, Gauge, Histogram, Info,
     LabelDescriptor, LabelSet, LabelValue, MetricGroup, Registry, RegistryError, Summary,
 };
@@ -16,7 +16,11 @@ fn a_second_registration_of_a_name_is_an_error_and_keeps_the_first() {
     let err = registry
         .register("jobs_total", "Jobs again.", second.clone())
         .unwrap_err();
-    assert_eq!(err.to_string(), "metric `jobs_total` is already registered");
+    assert!(
+        err.to_string()
+            .starts_with("metric `jobs_total` is already registered, by the registration at tests/registry_errors.rs:"),
+        "{err}"
+    );
     second.inc_by(100);
     let text = registry.encode(Format::Prometheus);
     assert_eq!(
@@ -44,7 +48,7 @@ fn names_that_would_clash_in_the_exposition_are_duplicates() {
     );
     assert!(
         err.to_string()
-            .contains("which metric `queue_total` already exposes"),
+            .contains("which metric `queue_total` (registered by the registration at tests/registry_errors.rs:"),
         "{err}"
     );
     registry
@@ -61,20 +65,22 @@ fn names_that_would_clash_in_the_exposition_are_duplicates() {
 #[test]
 fn a_group_is_registered_whole_or_not_at_all() {
     let registry = Registry::new();
-    registry.register("b_total", "B.", Counter::new()).unwrap();
+    registry
+        .register("beta_total", "B.", Counter::new())
+        .unwrap();
     let mut group = MetricGroup::new();
     group
-        .add(Descriptor::new("a_total", "A."), &Counter::new())
-        .add(Descriptor::new("b_total", "B again."), &Counter::new())
-        .add(Descriptor::new("c", "C."), &Gauge::new());
+        .add(Descriptor::new("alpha_total", "A."), &Counter::new())
+        .add(Descriptor::new("beta_total", "B again."), &Counter::new())
+        .add(Descriptor::new("gamma", "C."), &Gauge::new());
     assert!(registry.register_group(group).is_err());
-    assert_eq!(registry.names(), vec!["b_total".to_owned()]);
+    assert_eq!(registry.names(), vec!["beta_total".to_owned()]);
 
     // Duplicates inside one group are caught too.
     let mut group = MetricGroup::new();
     group
-        .add(Descriptor::new("d", "D."), &Gauge::new())
-        .add(Descriptor::new("d", "D."), &Gauge::new());
+        .add(Descriptor::new("depth", "D."), &Gauge::new())
+        .add(Descriptor::new("depth", "D."), &Gauge::new());
     assert!(matches!(
         registry.register_group(group),
         Err(RegistryError::Duplicate { .. })
@@ -106,7 +112,7 @@ fn invalid_names_and_descriptions_are_refused_with_the_fix() {
             registry
                 .register("jobs-done_total", "Jobs.", Counter::new())
                 .map(drop),
-            "must match",
+            "may only contain lowercase ASCII letters, digits and `_`: write `jobs_done_total`",
         ),
         (
             registry.register("", "Nothing.", Gauge::new()).map(drop),
@@ -135,7 +141,7 @@ fn invalid_names_and_descriptions_are_refused_with_the_fix() {
                     Gauge::new(),
                 )
                 .map(drop),
-            "must end in `_seconds`",
+            "the unit is `seconds` but the name ends in `_bytes`: make them agree",
         ),
         (
             registry
@@ -144,7 +150,7 @@ fn invalid_names_and_descriptions_are_refused_with_the_fix() {
                     Gauge::new(),
                 )
                 .map(drop),
-            "lowercase",
+            "snake_case, not camelCase: write `size_bytes`",
         ),
         (
             registry
@@ -201,23 +207,38 @@ impl LabelSet for Le {
     }
 }
 
+#[derive(Clone, Copy)]
+struct Tier {
+    tier: bool,
+}
+impl LabelSet for Tier {
+    const LABELS: &'static [LabelDescriptor] = &[LabelDescriptor::of::<bool>("tier")];
+    fn index(&self) -> usize {
+        self.tier.index()
+    }
+}
+
 #[test]
 fn a_histogram_family_cannot_use_le_and_const_labels_cannot_shadow_family_labels() {
     let registry = Registry::new();
     let family: Family<Le, Histogram> = Family::with_options(Buckets::default());
     let err = registry.register("x_seconds", "X.", family).unwrap_err();
     assert!(
-        err.to_string().contains("`le` is reserved on a histogram"),
+        err.to_string()
+            .contains("`le` is reserved: histograms use it for their bucket bounds"),
         "{err}"
     );
     let family: Family<Le, Counter> = Family::default();
     let err = registry
         .register_with(
-            Descriptor::new("x_total", "X.").const_label("le", "a"),
-            family,
+            Descriptor::new("x_total", "X.").const_label("tier", "a"),
+            Family::<Tier, Counter>::default(),
         )
         .unwrap_err();
     assert!(err.to_string().contains("used twice"), "{err}");
+    // `le` is reserved on every metric, as the derive refuses it everywhere.
+    let err = registry.register("y_total", "Y.", family).unwrap_err();
+    assert!(err.to_string().contains("`le` is reserved"), "{err}");
 }
 
 bounded_label! {

@@ -1,15 +1,15 @@
 //! The sampler's derived figures are PromQL's: `rate`, `irate` and
 //! `histogram_quantile(q, rate(x_bucket[w]))` over the buffered samples,
-//! computed the same way as [`metrics_runtime::promql`] over the same series.
+//! computed the same way as [`promstrict::promql`] over the same series.
 
 use std::time::Duration;
 
-use metrics_runtime::promql::{self, Bucket, Sample};
-use metrics_runtime::sampler::{
+use promstrict::promql::{self, Bucket, Sample};
+use promstrict::sampler::{
     AlertEngine, AlertRule, AlertStatus, DistributionKind, SampleError, Sampler, SamplerConfig,
     Snapshot, SnapshotValue,
 };
-use metrics_runtime::{Buckets, Counter, Format, Gauge, Histogram, Registry};
+use promstrict::{Buckets, Counter, Format, Gauge, Histogram, Registry};
 
 fn sampler(interval_ms: u64, window_s: u64) -> Sampler {
     Sampler::new(SamplerConfig {

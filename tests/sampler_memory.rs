@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use metrics_runtime::sampler::{Sampler, SamplerConfig, Snapshot, SnapshotValue};
-use metrics_runtime::{Buckets, Counter, Gauge, Histogram, Registry};
+use promstrict::sampler::{Sampler, SamplerConfig, Snapshot, SnapshotValue};
+use promstrict::{Buckets, Counter, Gauge, Histogram, Registry};
 
 fn config(max_series: usize) -> SamplerConfig {
     SamplerConfig {
@@ -97,7 +97,7 @@ fn a_registry_with_many_series_is_capped() {
     let gauge = registry.register("g", "A gauge.", Gauge::new()).unwrap();
     let h = registry
         .register(
-            "h_seconds",
+            "hist_seconds",
             "A histogram.",
             Histogram::new(Buckets::new(&[0.1, 1.0]).unwrap()),
         )

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use metrics_runtime::http::actix::{configure, HttpMetricsMiddleware};
-use metrics_runtime::{Format, Registry};
+use promstrict::http::actix::{configure, HttpMetricsMiddleware};
+use promstrict::{Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
@@ -133,7 +133,7 @@ fn resource_patterns_label_requests_and_unmatched_share_one_value() {
 fn metrics_endpoint_head_405_gzip_and_auth() {
     let registry = Arc::new(Registry::new());
     registry
-        .register("ticks_total", "Ticks.", metrics_runtime::Counter::new())
+        .register("ticks_total", "Ticks.", promstrict::Counter::new())
         .unwrap()
         .inc_by(5);
     let middleware = HttpMetricsMiddleware::new(&registry).unwrap();
@@ -174,11 +174,11 @@ fn metrics_endpoint_head_405_gzip_and_auth() {
 
     // With a token.
     let registry = Arc::new(Registry::new());
-    let handler = metrics_runtime::http::MetricsHandler::new(Arc::clone(&registry))
+    let handler = promstrict::http::MetricsHandler::new(Arc::clone(&registry))
         .with_bearer_token("t0ken");
     let middleware = HttpMetricsMiddleware::new(&registry).unwrap();
     let server = ActixServer::start(middleware, move |config: &mut web::ServiceConfig| {
-        config.configure(metrics_runtime::http::actix::configure_with(
+        config.configure(promstrict::http::actix::configure_with(
             handler.clone(),
         ));
     });

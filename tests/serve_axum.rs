@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
-use metrics_runtime::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
-use metrics_runtime::{Counter, Format, Registry};
+use promstrict::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
+use promstrict::{Counter, Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };

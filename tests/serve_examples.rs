@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use metrics_runtime::{Format, Registry};
+use promstrict::{Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
@@ -297,7 +297,7 @@ fn hyper_service() {
             ),
             hyper_service::serve(
                 metrics_listener,
-                metrics_runtime::http::hyper::MetricsService::new(Arc::clone(&registry)),
+                promstrict::http::hyper::MetricsService::new(Arc::clone(&registry)),
                 until_stopped(stopped),
             ),
         )
@@ -340,7 +340,7 @@ fn exporter() {
     for n in 1..=12 {
         exporter_example::process(&metrics, n);
     }
-    let exporter = metrics_runtime::Exporter::builder()
+    let exporter = promstrict::Exporter::builder()
         .addr("127.0.0.1:0")
         .registry(Arc::clone(&registry))
         .spawn_thread()

@@ -7,8 +7,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use metrics_runtime::http::exporter::{ExporterHandle, DEFAULT_ADDR};
-use metrics_runtime::{default_registry, Counter, Exporter, Format, Gauge, Registry};
+use promstrict::http::exporter::{ExporterHandle, DEFAULT_ADDR};
+use promstrict::{default_registry, Counter, Exporter, Format, Gauge, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };

@@ -12,9 +12,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use flate2::read::GzDecoder;
 use http::{header, Method, Request, Response, StatusCode};
-use metrics_runtime::http::hyper::MetricsService;
-use metrics_runtime::http::{HttpMetricsLayer, MetricsHandler, RouteTemplate};
-use metrics_runtime::{
+use promstrict::http::hyper::MetricsService;
+use promstrict::http::{HttpMetricsLayer, MetricsHandler, RouteTemplate};
+use promstrict::{
     Counter, Family, Format, Gauge, LabelDescriptor, LabelSet, LabelValue, Registry,
 };
 use metrics_toolkit::{http_get, http_request, PROMETHEUS_ACCEPT};
@@ -298,7 +298,7 @@ fn bearer_token_is_required_when_configured() {
 
 #[test]
 fn a_static_registry_works_too() {
-    let handler = MetricsHandler::new(metrics_runtime::default_registry());
+    let handler = MetricsHandler::new(promstrict::default_registry());
     let response = handler.handle(&get(&[("accept", PROMETHEUS_ACCEPT)]));
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.body().ends_with(b"# EOF\n"));

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use axum::routing::get;
 use axum::Router;
-use metrics_runtime::http::{HttpMetricsLayer, Route};
-use metrics_runtime::{Format, LabelValue, Registry};
+use promstrict::http::{HttpMetricsLayer, Route};
+use promstrict::{Format, LabelValue, Registry};
 use tower::ServiceExt;
 
 #[test]

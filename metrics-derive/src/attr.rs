@@ -106,24 +106,42 @@ pub(crate) fn lit_str(meta: &ParseNestedMeta) -> syn::Result<syn::LitStr> {
     }
 }
 
-/// `crate = "path::to::metrics_runtime"`.
+/// `crate = "path::to::promstrict"`.
 pub(crate) fn crate_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
-    let lit = lit_str(meta)?;
+    parse_crate_path(&lit_str(meta)?)
+}
+
+/// `crate = "path::to::promstrict"` given as a parsed string literal.
+pub(crate) fn parse_crate_path(lit: &syn::LitStr) -> syn::Result<syn::Path> {
     lit.parse::<syn::Path>().map_err(|_| {
         syn::Error::new_spanned(
-            &lit,
-            "expected the path the runtime is re-exported at, e.g. `crate = \"my_crate::metrics_runtime\"`",
+            lit,
+            "expected the path the runtime is re-exported at, e.g. `crate = \"my_crate::promstrict\"`",
         )
     })
 }
 
-/// The path generated code reaches the runtime through.
+/// The path generated code reaches the runtime through: the `crate = "…"`
+/// override if given, else the name the user's `Cargo.toml` gives the
+/// `promstrict` package (a renamed dependency included), else `::promstrict`.
 pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
-    match krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::metrics_runtime::__private),
+    if let Some(path) = krate {
+        return quote!(#path::__private);
+    }
+    match proc_macro_crate::crate_name(RUNTIME_PACKAGE) {
+        Ok(proc_macro_crate::FoundCrate::Name(name)) => {
+            let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+            quote!(::#ident::__private)
+        }
+        // The runtime's own tests, examples and doctests (the library itself
+        // declares `extern crate self as promstrict`), or a dependency that
+        // cannot be read: the package's own name.
+        Ok(proc_macro_crate::FoundCrate::Itself) | Err(_) => quote!(::promstrict::__private),
     }
 }
+
+/// The package generated code refers to.
+const RUNTIME_PACKAGE: &str = "promstrict";
 
 /// The doc comment as one line: every line trimmed, blank lines dropped,
 /// the rest joined with spaces. `None` if there is no text.

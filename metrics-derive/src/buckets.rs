@@ -8,10 +8,10 @@
 //! - `exponential(start, factor, count)`: `start * factor^i` for `i in 0..count`;
 //! - `linear(start, width, count)`: `start + width * i` for `i in 0..count`.
 //!
-//! Every list must be finite, strictly increasing and 1 to [`MAX_BUCKETS`] long.
-//! The generators compute their bounds with exactly the runtime's formulas
-//! (`Buckets::exponential` / `Buckets::linear`), so the emitted literals equal
-//! what the runtime would have computed.
+//! Parsing is this module's; judging is the rule book's
+//! (`promstrict_rules::buckets`), which the runtime's `Buckets` uses too, so
+//! the emitted literals equal what the runtime would have computed and a
+//! list gets the same verdict and message at compile time and at run time.
 
 use proc_macro2::{Literal, Punct, Spacing, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens, TokenStreamExt};
@@ -19,17 +19,9 @@ use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
 
-/// The most bucket bounds a compile-time list may have. Stricter than the
-/// runtime's limit: every bucket is one more series per label combination.
-pub(crate) const MAX_BUCKETS: usize = 20;
-
-/// The presets, by name: the values of the runtime's `Buckets::FAST`,
-/// `Buckets::MEDIUM` and `Buckets::SLOW` (a workspace test keeps them equal).
-pub(crate) const PRESETS: &[(&str, &[f64])] = &[
-    ("fast", &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0]),
-    ("medium", &[0.25, 0.5, 1.0, 2.0, 5.0, 10.0]),
-    ("slow", &[1.0, 5.0, 10.0, 30.0, 60.0, 120.0]),
-];
+use promstrict_rules::buckets::{self as rules, Argument, BucketsError, MAX_BUCKETS};
+#[cfg(test)]
+use promstrict_rules::buckets::PRESETS;
 
 const FORMS: &str =
     "a list such as `[0.01, 0.1, 1.0]`, a preset (`\"fast\"`, `\"medium\"`, `\"slow\"`), \
@@ -67,7 +59,7 @@ pub(crate) fn bounds_tokens(bounds: &[f64]) -> TokenStream {
 
 /// An expression of type `Buckets` holding `bounds`, which must come from
 /// [`parse_buckets`]. `private` is the path of the runtime's private module
-/// (`::metrics_runtime::__private` unless the user re-exports the crate).
+/// (`::promstrict::__private` unless the user re-exports the crate).
 pub(crate) fn buckets_expr(bounds: &[f64], private: &TokenStream, span: Span) -> TokenStream {
     let bounds = bounds_tokens(bounds);
     // One call into the runtime rather than a `match` with a panic per
@@ -101,70 +93,39 @@ fn strip_groups(mut expr: &syn::Expr) -> &syn::Expr {
 }
 
 fn parse_list(array: &syn::ExprArray, ctxt: &Ctxt) -> Option<Vec<f64>> {
-    if array.elems.is_empty() {
-        ctxt.error_spanned_by(
-            array,
-            "a histogram needs at least one bucket bound: write e.g. `[0.01, 0.1, 1.0]` or a preset such as `\"fast\"`",
-        );
-        return None;
-    }
     let mut ok = true;
-    let mut bounds = Vec::with_capacity(array.elems.len());
-    let mut previous: Option<f64> = None;
+    let mut parsed: Vec<(&syn::Expr, f64)> = Vec::with_capacity(array.elems.len());
     for elem in &array.elems {
-        let Some(value) = parse_number(elem, "a bucket bound", ctxt) else {
-            ok = false;
-            continue;
-        };
-        if !value.is_finite() {
-            ctxt.error_spanned_by(
-                elem,
-                "bucket bounds must be finite: remove this one, the `+Inf` bucket is always added",
-            );
-            ok = false;
-            continue;
+        match parse_number(elem, "a bucket bound", ctxt) {
+            Some(value) => parsed.push((elem, value)),
+            None => ok = false,
         }
-        if let Some(prev) = previous {
-            if value <= prev {
-                ctxt.error_spanned_by(
-                    elem,
-                    format_args!(
-                        "bucket bounds must be strictly increasing: {} is not greater than the bound before it ({}); sort the list and remove duplicates",
-                        Shortest(value),
-                        Shortest(prev)
-                    ),
-                );
-                ok = false;
+    }
+    let bounds: Vec<f64> = parsed.iter().map(|(_, value)| *value).collect();
+    // The rule book judges the list; each bound's problem goes on its token.
+    let mut problems = rules::check_bounds(&bounds);
+    if array.elems.len() > MAX_BUCKETS
+        && !problems.iter().any(|p| matches!(p, BucketsError::TooMany(_)))
+    {
+        problems.push(BucketsError::TooMany(array.elems.len()));
+    }
+    for problem in &problems {
+        match problem {
+            BucketsError::NotFinite { index, .. } | BucketsError::NotIncreasing { index, .. } => {
+                ctxt.error_spanned_by(parsed[*index].0, problem)
             }
+            BucketsError::Empty if !ok => continue,
+            _ => ctxt.error_spanned_by(array, problem),
         }
-        previous = Some(value);
-        bounds.push(value);
     }
-    if array.elems.len() > MAX_BUCKETS {
-        ctxt.error_spanned_by(
-            array,
-            format_args!(
-                "{} bucket bounds is more than the {MAX_BUCKETS} allowed: each bucket is one more time series per label combination; keep the bounds that matter for your SLOs",
-                array.elems.len()
-            ),
-        );
-        ok = false;
-    }
-    ok.then_some(bounds)
+    (ok && problems.is_empty()).then_some(bounds)
 }
 
 fn parse_preset(name: &syn::LitStr, ctxt: &Ctxt) -> Option<Vec<f64>> {
-    let value = name.value();
-    match PRESETS.iter().find(|(preset, _)| *preset == value) {
-        Some((_, bounds)) => Some(bounds.to_vec()),
-        None => {
-            ctxt.error_spanned_by(
-                name,
-                format_args!(
-                    "unknown bucket preset {:?}: expected \"fast\" (0.01 … 1 s), \"medium\" (0.25 … 10 s) or \"slow\" (1 … 120 s)",
-                    value
-                ),
-            );
+    match rules::preset(&name.value()) {
+        Ok(bounds) => Some(bounds.to_vec()),
+        Err(problem) => {
+            ctxt.error_spanned_by(name, problem);
             None
         }
     }
@@ -202,81 +163,43 @@ fn parse_generator(call: &syn::ExprCall, ctxt: &Ctxt) -> Option<Vec<f64>> {
         );
         return None;
     }
-    let start_expr = &call.args[0];
-    let second_expr = &call.args[1];
-    let count_expr = &call.args[2];
-    let start = parse_number(start_expr, "`start`", ctxt);
-    let step = parse_number(second_expr, &format!("`{second}`"), ctxt);
-    let count = parse_count(count_expr, ctxt);
-
-    let mut ok = start.is_some() && step.is_some() && count.is_some();
-    match generator {
+    let arguments = [&call.args[0], &call.args[1], &call.args[2]];
+    let start = parse_number(arguments[0], "`start`", ctxt);
+    let step = parse_number(arguments[1], &format!("`{second}`"), ctxt);
+    let count = parse_count(arguments[2], ctxt);
+    // Arguments that did not parse are reported already; the others are
+    // judged with harmless stand-ins for the missing ones.
+    let problems = match generator {
         Generator::Exponential => {
-            if let Some(start) = start {
-                if !(start > 0.0 && start.is_finite()) {
-                    ctxt.error_spanned_by(
-                        start_expr,
-                        "exponential buckets need a finite `start` greater than 0, e.g. `exponential(0.001, 2.0, 10)`",
-                    );
-                    ok = false;
-                }
-            }
-            if let Some(factor) = step {
-                if !(factor > 1.0 && factor.is_finite()) {
-                    ctxt.error_spanned_by(
-                        second_expr,
-                        "exponential buckets need a finite `factor` greater than 1, e.g. `exponential(0.001, 2.0, 10)`",
-                    );
-                    ok = false;
-                }
-            }
+            rules::check_exponential(start.unwrap_or(1.0), step.unwrap_or(2.0), count.unwrap_or(1))
         }
         Generator::Linear => {
-            if let Some(start) = start {
-                if !start.is_finite() {
-                    ctxt.error_spanned_by(start_expr, "linear buckets need a finite `start`");
-                    ok = false;
-                }
-            }
-            if let Some(width) = step {
-                if !(width > 0.0 && width.is_finite()) {
-                    ctxt.error_spanned_by(
-                        second_expr,
-                        "linear buckets need a finite `width` greater than 0, e.g. `linear(0.1, 0.1, 10)`",
-                    );
-                    ok = false;
-                }
-            }
+            rules::check_linear(start.unwrap_or(0.0), step.unwrap_or(1.0), count.unwrap_or(1))
         }
-    }
-    if !ok {
-        return None;
+    };
+    for problem in &problems {
+        let token = match problem {
+            BucketsError::BadArgument {
+                argument: Argument::Start,
+                ..
+            } => arguments[0],
+            BucketsError::BadArgument {
+                argument: Argument::Step,
+                ..
+            } => arguments[1],
+            _ => arguments[2],
+        };
+        ctxt.error_spanned_by(token, problem);
     }
     let (start, step, count) = (start?, step?, count?);
-    // The runtime's formulas, verbatim (`Buckets::exponential`, `Buckets::linear`).
-    let bounds: Vec<f64> = match generator {
-        Generator::Exponential => (0..count).map(|i| start * step.powi(i as i32)).collect(),
-        Generator::Linear => (0..count).map(|i| start + step * i as f64).collect(),
+    if !problems.is_empty() {
+        return None;
+    }
+    let bounds = match generator {
+        Generator::Exponential => rules::exponential(start, step, count),
+        Generator::Linear => rules::linear(start, step, count),
     };
-    if let Some(i) = bounds.iter().position(|b| !b.is_finite()) {
-        ctxt.error_spanned_by(
-            call,
-            format_args!(
-                "these buckets overflow: bound #{i} is not finite; use a smaller `start`, `{second}` or `count`"
-            ),
-        );
-        return None;
-    }
-    if let Some(i) = (1..bounds.len()).find(|&i| bounds[i] <= bounds[i - 1]) {
-        ctxt.error_spanned_by(
-            call,
-            format_args!(
-                "these buckets are not strictly increasing: bound #{i} equals the one before it after rounding; use a larger `{second}`"
-            ),
-        );
-        return None;
-    }
-    Some(bounds)
+    bounds.map_err(|problem| ctxt.error_spanned_by(call, problem)).ok()
 }
 
 fn parse_count(expr: &syn::Expr, ctxt: &Ctxt) -> Option<usize> {
@@ -314,15 +237,6 @@ fn parse_count(expr: &syn::Expr, ctxt: &Ctxt) -> Option<usize> {
             return None;
         }
     };
-    if count == 0 || count > MAX_BUCKETS {
-        ctxt.error_spanned_by(
-            expr,
-            format_args!(
-                "`count` must be between 1 and {MAX_BUCKETS}: each bucket is one more time series per label combination"
-            ),
-        );
-        return None;
-    }
     Some(count)
 }
 
@@ -372,15 +286,6 @@ fn parse_number(expr: &syn::Expr, what: &str, ctxt: &Ctxt) -> Option<f64> {
             );
             None
         }
-    }
-}
-
-/// Formats a bound the way a user would have written it (`0.1`, `2`, `1e-9`).
-struct Shortest(f64);
-
-impl std::fmt::Display for Shortest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}", self.0)
     }
 }
 

@@ -1,6 +1,6 @@
-//! Derive and attribute macros for `metrics-runtime`. Use them through
-//! `metrics_runtime`, which re-exports them; generated code names only
-//! `::metrics_runtime::__private::…` paths.
+//! Derive and attribute macros for `promstrict`. Use them through
+//! `promstrict`, which re-exports them; generated code names only
+//! `::promstrict::__private::…` paths.
 
 mod attr;
 mod buckets;
@@ -8,7 +8,6 @@ mod ctxt;
 mod instrument;
 mod labels;
 mod metrics;
-mod naming;
 
 use proc_macro::TokenStream;
 
@@ -21,7 +20,7 @@ use proc_macro::TokenStream;
 /// position in declaration order (explicit discriminants do not matter).
 /// Data-carrying variants, empty and generic enums, structs and unions, and
 /// two variants encoded alike are compile errors. `#[label(crate = "…")]` on
-/// the enum points generated code at a re-export of `metrics_runtime`.
+/// the enum points generated code at a re-export of `promstrict`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     labels::expand_label_value(syn::parse_macro_input!(input as syn::DeriveInput)).into()
@@ -55,7 +54,7 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///
 /// - on the struct, `#[metrics(namespace = "…", crate = "…")]`: a prefix for
 ///   every name (`http` → `http_<name>`), and the path of a re-export of
-///   `metrics_runtime` for generated code;
+///   `promstrict` for generated code;
 /// - on a field, `#[metric(name = "…", help = "…", unit = "…", buckets = …,
 ///   max_cardinality = N)]`: the metric name (default: the field name), a
 ///   HELP text overriding the doc comment, the OpenMetrics unit (a base unit

@@ -121,7 +121,7 @@ impl BoundedInterner {
 /// around rather than re-creating it on a hot path).
 ///
 /// ```
-/// use metrics_runtime::{bounded_label, LabelValue};
+/// use promstrict::{bounded_label, LabelValue};
 ///
 /// bounded_label! {
 ///     /// The matched route template of a request.

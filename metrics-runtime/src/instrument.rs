@@ -79,8 +79,8 @@
 //! arguments differs from the plain function. Where it matters, move the
 //! arguments into locals at the start of the body (`let a = a; let b = b;`):
 //! they are then dropped at its end in reverse order, as in a plain function.
-//! Generated code names only `::metrics_runtime::__private` and `::core`, so
-//! the crate must be reachable as `metrics_runtime`.
+//! Generated code names only `::promstrict::__private` and `::core`, so
+//! the crate must be reachable as `promstrict`.
 //!
 //! # Streams and iterators
 //!
@@ -166,7 +166,7 @@ impl LabelValue for Outcome {
 /// count calls per outcome with `calls = …`.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Family, LabelSet, Outcome, OutcomeLabels};
+/// use promstrict::{Counter, Family, LabelSet, Outcome, OutcomeLabels};
 ///
 /// let calls: Family<OutcomeLabels, Counter> = Family::default();
 /// calls.labels(OutcomeLabels { outcome: Outcome::Error }).inc();
@@ -201,7 +201,7 @@ impl<L> From<(L, Outcome)> for OutcomeLabels {
 /// is a server error, say).
 ///
 /// ```
-/// use metrics_runtime::IsError;
+/// use promstrict::IsError;
 ///
 /// assert!(Err::<(), &str>("boom").is_error());
 /// assert!(!Ok::<(), &str>(()).is_error());
@@ -684,26 +684,35 @@ impl Metric for FirstItemCollector {
     }
 }
 
+/// Who the built-in families belong to, as registration errors name them.
+const BUILTIN_OWNER: &str = "`#[instrument_latency]` (its built-in families)";
+
+/// A descriptor of a built-in family.
+fn builtin(name: &'static str, help: &'static str) -> Descriptor {
+    let mut descriptor = Descriptor::new(name, help).owner(BUILTIN_OWNER);
+    descriptor.claims_reservation = true;
+    descriptor
+}
+
 fn call_families() -> MetricGroup {
     let mut group = MetricGroup::new();
     group
         .add(
-            Descriptor::new(
+            builtin(
                 "function_duration_seconds",
                 "Duration of calls to functions instrumented with #[instrument_latency], whatever their outcome.",
-            )
-            .unit("seconds"),
+            ),
             &DurationCollector,
         )
         .add(
-            Descriptor::new(
+            builtin(
                 "function_calls_total",
                 "Calls to instrumented functions by outcome: ok, error (returned an error), panic, or cancelled (dropped before it finished).",
             ),
             &CallsCollector,
         )
         .add(
-            Descriptor::new(
+            builtin(
                 "function_calls_in_flight",
                 "Calls to instrumented functions that have started and not finished.",
             ),
@@ -715,48 +724,38 @@ fn call_families() -> MetricGroup {
 fn first_item_family() -> MetricGroup {
     let mut group = MetricGroup::new();
     group.add(
-        Descriptor::new(
+        builtin(
             "function_first_item_seconds",
             "Time from the call of an instrumented streaming function to its first item.",
-        )
-        .unit("seconds"),
+        ),
         &FirstItemCollector,
     );
     group
 }
 
-static CALLS_REGISTRATION: OnceLock<Result<(), RegistryError>> = OnceLock::new();
-static FIRST_ITEM_REGISTRATION: OnceLock<Result<(), RegistryError>> = OnceLock::new();
-
-/// Registers the built-in families in the default registry, once. If a name
-/// is already taken there (by a metric of yours), that family is not exposed
-/// (the calls are still recorded): that is said once on stderr and kept for
-/// [`default_registration_error`].
-fn register_default_collectors(streaming: bool) {
-    fn register(cell: &OnceLock<Result<(), RegistryError>>, group: fn() -> MetricGroup) {
-        cell.get_or_init(|| {
-            let result = default_registry().register_group(group());
-            if let Err(e) = &result {
-                eprintln!(
-                    "metrics_runtime: #[instrument_latency]'s built-in metrics are not exposed \
-                     in the default registry ({e}); calls are still recorded"
-                );
-            }
-            result
-        });
-    }
-    register(&CALLS_REGISTRATION, call_families);
-    if streaming {
-        register(&FIRST_ITEM_REGISTRATION, first_item_family);
-    }
+/// Keeps the built-in families' names in the default registry from its
+/// creation, so that a metric of the user's registered there under one of
+/// them is refused where it is registered, with an error naming
+/// `#[instrument_latency]`, and the families are always exposed.
+pub(crate) fn reserve_builtin_names(registry: &Registry) {
+    let mut group = call_families();
+    group.append(first_item_family());
+    registry.reserve(&group, BUILTIN_OWNER);
 }
 
-/// Why the bare form's families are missing from the default registry, if
-/// they are: a metric of yours already holds one of their names there.
-pub fn default_registration_error() -> Option<RegistryError> {
-    [&CALLS_REGISTRATION, &FIRST_ITEM_REGISTRATION]
-        .into_iter()
-        .find_map(|cell| cell.get().and_then(|r| r.clone().err()))
+/// Registers the built-in families in the default registry, once each. Their
+/// names are reserved there, so this cannot be refused.
+fn register_default_collectors(streaming: bool) {
+    static CALLS: OnceLock<()> = OnceLock::new();
+    static FIRST_ITEM: OnceLock<()> = OnceLock::new();
+    let register = |group: MetricGroup| {
+        let registered = default_registry().register_group(group);
+        debug_assert!(registered.is_ok(), "{registered:?}");
+    };
+    CALLS.get_or_init(|| register(call_families()));
+    if streaming {
+        FIRST_ITEM.get_or_init(|| register(first_item_family()));
+    }
 }
 
 /// Exposes the bare form's families (`function_duration_seconds`,
@@ -766,12 +765,12 @@ pub fn default_registration_error() -> Option<RegistryError> {
 /// same as in the default registry.
 ///
 /// ```
-/// use metrics_runtime::{instrument, Registry};
+/// use promstrict::{instrument, Registry};
 ///
 /// let registry = Registry::new();
 /// instrument::register_function_metrics(&registry)?;
 /// assert!(registry.names().contains(&"function_calls_total".to_owned()));
-/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// # Ok::<(), promstrict::RegistryError>(())
 /// ```
 pub fn register_function_metrics(registry: &Registry) -> Result<(), RegistryError> {
     let mut group = call_families();
@@ -837,7 +836,7 @@ impl<L, M: LatencyMetric<L>, F: FnOnce() -> M> LatencyMetric<L> for LazyLock<M, 
 /// [`OutcomeLabels`] is one, for any `L`.
 ///
 /// ```
-/// use metrics_runtime::{LabelSet, LabelValue, Outcome};
+/// use promstrict::{LabelSet, LabelValue, Outcome};
 ///
 /// # #[derive(Clone, Copy)] struct LlmLabels { model: bool }
 /// #[derive(Clone, Copy, LabelSet)]
@@ -1296,7 +1295,7 @@ impl BoxStreamKind {
 #[diagnostic::on_unimplemented(
     message = "`stream` needs the function to return an `Iterator` or a `Stream`, and `{Self}` is neither",
     label = "not an `Iterator` nor a `Stream`",
-    note = "return `impl Iterator<Item = …>`, or `impl Stream<Item = …>` with the `stream` feature of metrics-runtime enabled; or remove `stream`"
+    note = "return `impl Iterator<Item = …>`, or `impl Stream<Item = …>` with the `stream` feature of promstrict enabled; or remove `stream`"
 )]
 pub trait IteratorOrStream {}
 

@@ -146,8 +146,8 @@ impl_encode_metric!(
 /// registry, producing the same exposition names as our own registry would.
 ///
 /// ```
-/// use metrics_runtime::{register_into_prometheus_client, Counter, Descriptor};
-/// use metrics_runtime::prometheus_client::{encoding::text::encode, registry::Registry};
+/// use promstrict::{register_into_prometheus_client, Counter, Descriptor};
+/// use promstrict::prometheus_client::{encoding::text::encode, registry::Registry};
 ///
 /// let mut registry = Registry::default();
 /// let hits = Counter::<u64>::default();

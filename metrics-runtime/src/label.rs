@@ -9,7 +9,7 @@
 /// `#[derive(LabelValue)]`; it is provided for `bool` (`"false"`, `"true"`).
 ///
 /// ```
-/// use metrics_runtime::LabelValue;
+/// use promstrict::LabelValue;
 ///
 /// assert_eq!(<bool as LabelValue>::CARDINALITY, 2);
 /// assert_eq!(true.index(), 1);
@@ -84,8 +84,9 @@ impl LabelDescriptor {
 /// slowest), so `index()` is a handful of multiply-adds and every combination has
 /// its own slot in `0..CARDINALITY`. Derive it with `#[derive(LabelSet)]`.
 ///
-/// `()` is the empty label set (one series, no labels).
-pub trait LabelSet: Copy + Send + Sync + 'static {
+/// `()` is the empty label set (one series, no labels). A label set needs no
+/// `Copy` or `Clone`: families take it by value and only read it.
+pub trait LabelSet: Send + Sync + 'static {
     /// The labels, in encoding order.
     const LABELS: &'static [LabelDescriptor];
 

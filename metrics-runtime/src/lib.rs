@@ -9,7 +9,7 @@
 //! computation and one atomic operation.
 //!
 //! ```
-//! use metrics_runtime::{Counter, Family, Format, Gauge, Histogram, LabelSet, LabelValue, Metrics, Registry};
+//! use promstrict::{Counter, Family, Format, Gauge, Histogram, LabelSet, LabelValue, Metrics, Registry};
 //!
 //! #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 //! enum Method { Get, Post }
@@ -47,7 +47,7 @@
 //! assert!(text.contains("http_requests_total{method=\"get\",status=\"2xx\"} 1\n"));
 //! let body = registry.encode(Format::from_accept(Some("application/openmetrics-text")));
 //! assert!(body.ends_with("# EOF\n"));
-//! # Ok::<(), metrics_runtime::RegistryError>(())
+//! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 //!
 //! A `String` label, a counter without `_total`, `_milliseconds` or unsorted
@@ -55,14 +55,14 @@
 //! write instead. Without the derive, metrics register by hand:
 //!
 //! ```
-//! use metrics_runtime::{Counter, Format, Registry};
+//! use promstrict::{Counter, Format, Registry};
 //!
 //! let registry = Registry::new();
 //! let jobs = registry.register("jobs_total", "Jobs run.", Counter::new())?;
 //! jobs.inc();
 //! let body = registry.encode(Format::OpenMetrics);
 //! assert_eq!(body, "# HELP jobs Jobs run.\n# TYPE jobs counter\njobs_total 1\n# EOF\n");
-//! # Ok::<(), metrics_runtime::RegistryError>(())
+//! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 //!
 //! Also here: [`instrument_latency`] for function latency and outcomes,
@@ -72,10 +72,14 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+// Generated code names `::promstrict`, also inside this crate.
+extern crate self as promstrict;
+
 mod bounded;
 #[cfg(feature = "dashboard")]
 pub mod dashboard;
 mod encoding;
+pub mod guide;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod instrument;
@@ -99,7 +103,7 @@ pub use metric::histogram::{
 pub use metric::info::Info;
 pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
-pub use naming::{check_label_name, check_metric_name, NameError};
+pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
 pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
@@ -113,7 +117,7 @@ pub use http::exporter::Exporter;
 
 /// The derive and attribute macros.
 #[allow(unused_imports)]
-pub use metrics_derive::*;
+pub use promstrict_derive::*;
 
 /// Re-exported so users need no direct dependency to register into an
 /// existing prometheus-client registry.

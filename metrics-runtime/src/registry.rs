@@ -9,12 +9,15 @@ use crate::encoding::text::{self, FamilyHeader, SampleWriter};
 use crate::encoding::Format;
 use crate::label::Labels;
 use crate::metric::{DynMetric, Metric, MetricType, SeriesValue, SeriesVisitor};
-use crate::naming::{check_label_name, check_metric_name, NameError};
+use crate::naming::{
+    check_declared_unit, check_label_name, check_legacy_name, check_metric_name, check_namespace,
+    NameError,
+};
 
 /// How a metric is named and described.
 ///
 /// ```
-/// use metrics_runtime::Descriptor;
+/// use promstrict::Descriptor;
 ///
 /// let d = Descriptor::new("request_duration_seconds", "Request latency.")
 ///     .unit("seconds")
@@ -27,6 +30,11 @@ pub struct Descriptor {
     help: Cow<'static, str>,
     unit: Option<Cow<'static, str>>,
     const_labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    owner: Option<Cow<'static, str>>,
+    legacy_name: bool,
+    /// Set by the built-in `#[instrument_latency]` families, which the
+    /// default registry keeps their names for.
+    pub(crate) claims_reservation: bool,
 }
 
 impl Descriptor {
@@ -38,10 +46,46 @@ impl Descriptor {
             help: help.into(),
             unit: None,
             const_labels: Vec::new(),
+            owner: None,
+            legacy_name: false,
+            claims_reservation: false,
         }
     }
 
-    /// Declares the unit (OpenMetrics `# UNIT`); the name must end in it.
+    /// Says who registers this metric (`"struct HttpMetrics, field
+    /// requests_total"`, `"the job runner"`): a registration that clashes
+    /// with it later names the owner in its error. Without it, the place of
+    /// the `register` call is used.
+    pub fn owner(mut self, owner: impl Into<Cow<'static, str>>) -> Self {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// Keeps a name that the naming rules refuse (`httpRequests_total`,
+    /// `latency_ms`, `job:requests_total`), for a metric whose name
+    /// dashboards and alerts already depend on. Only what the exposition
+    /// formats need is still checked: the characters
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, no leading `__`, and a counter's `_total`
+    /// (an info's `_info`). Label names and units follow the rules as always.
+    ///
+    /// ```
+    /// use promstrict::{Counter, Descriptor, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// assert!(registry.register("httpRequests_total", "Requests.", Counter::new()).is_err());
+    /// let legacy = Descriptor::new("httpRequests_total", "Requests.").allow_legacy_name();
+    /// registry.register_with(legacy, Counter::new())?;
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn allow_legacy_name(mut self) -> Self {
+        self.legacy_name = true;
+        self
+    }
+
+    /// Declares the unit (OpenMetrics `# UNIT`): a base unit the name ends in
+    /// (before `_total`), checked as `#[metric(unit = "…")]` is. Without it,
+    /// a name ending in a base unit (`_seconds`, `_bytes`, `_ratio`, …)
+    /// announces that unit anyway.
     pub fn unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
         self.unit = Some(unit.into());
         self
@@ -76,6 +120,11 @@ impl Descriptor {
     pub fn const_labels(&self) -> &[(Cow<'static, str>, Cow<'static, str>)] {
         &self.const_labels
     }
+
+    /// Who registers the metric, if said.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
 }
 
 /// Why a registration was refused. Nothing is registered when it is returned.
@@ -89,6 +138,10 @@ pub enum RegistryError {
         clash: String,
         /// The metric already holding it.
         existing: String,
+        /// Who registered (or reserved) the metric already holding it: a
+        /// struct and field, `#[instrument_latency]`, the HTTP layer, or the
+        /// place of a `register` call.
+        owner: String,
     },
     /// A metric or label name is not valid.
     InvalidName(NameError),
@@ -106,13 +159,17 @@ impl fmt::Display for RegistryError {
                 name,
                 clash,
                 existing,
+                owner,
             } => {
                 if name == existing {
-                    write!(f, "metric `{name}` is already registered")
+                    write!(
+                        f,
+                        "metric `{name}` is already registered, by {owner}: choose another name"
+                    )
                 } else {
                     write!(
                         f,
-                        "metric `{name}` would expose `{clash}`, which metric `{existing}` already exposes"
+                        "metric `{name}` would expose `{clash}`, which metric `{existing}` (registered by {owner}) already exposes: choose another name"
                     )
                 }
             }
@@ -148,8 +205,11 @@ impl MetricGroup {
         MetricGroup::default()
     }
 
-    /// Adds a metric (a handle sharing `metric`'s storage).
+    /// Adds a metric (a handle sharing `metric`'s storage). Without an
+    /// [owner](Descriptor::owner), the metric's owner is this call's place.
+    #[track_caller]
     pub fn add<M: Metric>(&mut self, descriptor: Descriptor, metric: &M) -> &mut Self {
+        let descriptor = with_caller_as_owner(descriptor);
         self.members
             .push((descriptor, Box::new(metric.clone()), M::label_descriptors()));
         self
@@ -180,9 +240,23 @@ impl fmt::Debug for MetricGroup {
     }
 }
 
+/// Names a descriptor's owner after the caller's place if it has none.
+#[track_caller]
+fn with_caller_as_owner(descriptor: Descriptor) -> Descriptor {
+    if descriptor.owner.is_some() {
+        return descriptor;
+    }
+    let at = std::panic::Location::caller();
+    descriptor.owner(format!("the registration at {}:{}", at.file(), at.line()))
+}
+
 struct Entry {
     /// Full sample name (namespace applied).
     name: String,
+    /// Who registered it.
+    owner: String,
+    /// Whether it may take names reserved for the built-in families.
+    claims_reservation: bool,
     help: String,
     unit: Option<String>,
     /// The descriptor's and the registry's constant labels.
@@ -197,7 +271,17 @@ struct Inner {
     entries: Vec<Entry>,
     /// Every name a metric puts in an exposition (families in both formats,
     /// samples, and the `_created` OpenMetrics reserves), to the metric owning it.
-    taken: HashMap<String, String>,
+    taken: HashMap<String, Taken>,
+}
+
+/// The holder of an exposition name.
+struct Taken {
+    /// The metric's name.
+    metric: String,
+    /// Who registered it.
+    owner: String,
+    /// Kept for the built-in families, which have not registered yet.
+    reserved: bool,
 }
 
 /// Named metrics, encoded on demand in either format.
@@ -208,7 +292,7 @@ struct Inner {
 /// an `inc()` or an `observe()`.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Format, Gauge, Registry};
+/// use promstrict::{Counter, Format, Gauge, Registry};
 ///
 /// let registry = Registry::with_namespace("app");
 /// let requests = registry.register("requests_total", "Requests served.", Counter::new())?;
@@ -225,7 +309,7 @@ struct Inner {
 ///     "app_queue_depth 3",
 /// ];
 /// assert_eq!(registry.encode(Format::Prometheus), expected.join("\n") + "\n");
-/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// # Ok::<(), promstrict::RegistryError>(())
 /// ```
 #[derive(Default)]
 pub struct Registry {
@@ -296,7 +380,11 @@ impl Registry {
     }
 
     /// Registers `metric` under `name` and returns it (a handle to the same
-    /// storage) for use.
+    /// storage) for use. The name, help text and labels are checked by the
+    /// same rules, with the same messages, as `#[derive(Metrics)]` checks
+    /// them at compile time; [`Descriptor::allow_legacy_name`] keeps a name
+    /// they refuse.
+    #[track_caller]
     pub fn register<M: Metric>(
         &self,
         name: impl Into<Cow<'static, str>>,
@@ -307,6 +395,7 @@ impl Registry {
     }
 
     /// Registers `metric` as described by `descriptor` and returns it.
+    #[track_caller]
     pub fn register_with<M: Metric>(
         &self,
         descriptor: Descriptor,
@@ -327,32 +416,55 @@ impl Registry {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         // Check every name against the registry and the rest of the group
         // before inserting any, so an error leaves the registry untouched.
-        let mut added: HashMap<String, &str> = HashMap::new();
+        let mut added: HashMap<String, (&str, &str)> = HashMap::new();
         for entry in &prepared {
             for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
-                let owner = inner
-                    .taken
-                    .get(&taken)
-                    .map(String::as_str)
-                    .or_else(|| added.get(&taken).copied());
-                if let Some(existing) = owner {
+                let holder = match inner.taken.get(&taken) {
+                    Some(t) if t.reserved && entry.claims_reservation => None,
+                    Some(t) => Some((t.metric.as_str(), t.owner.as_str())),
+                    None => None,
+                };
+                if let Some((existing, owner)) = holder.or_else(|| added.get(&taken).copied()) {
                     return Err(RegistryError::Duplicate {
                         name: entry.name.clone(),
                         clash: taken,
                         existing: existing.to_owned(),
+                        owner: owner.to_owned(),
                     });
                 }
-                added.insert(taken, &entry.name);
+                added.insert(taken, (&entry.name, &entry.owner));
             }
         }
         drop(added);
         for entry in prepared {
             for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
-                inner.taken.insert(taken, entry.name.clone());
+                let holder = Taken {
+                    metric: entry.name.clone(),
+                    owner: entry.owner.clone(),
+                    reserved: false,
+                };
+                inner.taken.insert(taken, holder);
             }
             inner.entries.push(entry);
         }
         Ok(())
+    }
+
+    /// Keeps the names of a group's metrics for the built-in families that
+    /// register them later, so that a metric of the user's cannot take them
+    /// first (and gets an error naming `owner` instead).
+    pub(crate) fn reserve(&self, group: &MetricGroup, owner: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        for (descriptor, metric, _) in &group.members {
+            for taken in exposed_names(&descriptor.name, metric.metric_type()) {
+                let holder = Taken {
+                    metric: descriptor.name.clone().into_owned(),
+                    owner: owner.to_owned(),
+                    reserved: true,
+                };
+                inner.taken.entry(taken).or_insert(holder);
+            }
+        }
     }
 
     fn prepare(
@@ -361,20 +473,37 @@ impl Registry {
         metric: Box<dyn DynMetric>,
         family_labels: &'static [crate::LabelDescriptor],
     ) -> Result<Entry, RegistryError> {
+        let metric_type = metric.metric_type();
+        if descriptor.legacy_name {
+            let full = match &self.namespace {
+                Some(ns) => format!("{ns}_{}", descriptor.name),
+                None => descriptor.name.clone().into_owned(),
+            };
+            check_legacy_name(&full, metric_type)?;
+        } else {
+            if let Some(ns) = &self.namespace {
+                check_namespace(ns)?;
+            }
+            check_metric_name(&descriptor.name, metric_type)?;
+        }
         let name = match &self.namespace {
             Some(ns) => format!("{ns}_{}", descriptor.name),
             None => descriptor.name.clone().into_owned(),
         };
-        check_metric_name(&name)?;
-        let metric_type = metric.metric_type();
-        check_type_suffix(&name, metric_type)?;
         if descriptor.help.trim().is_empty() {
             return Err(RegistryError::MissingHelp { name });
         }
-        let unit = descriptor.unit.as_deref().map(str::to_owned);
-        if let Some(unit) = &unit {
-            check_unit(&name, metric_type, unit)?;
-        }
+        let unit = match descriptor.unit.as_deref() {
+            Some(unit) if descriptor.legacy_name => {
+                check_unit(&name, metric_type, unit)?;
+                Some(unit.to_owned())
+            }
+            Some(unit) => {
+                check_declared_unit(unit, &descriptor.name, metric_type)?;
+                Some(unit.to_owned())
+            }
+            None => promstrict_rules::names::unit_of_name(&name, metric_type).map(str::to_owned),
+        };
         let mut const_labels: Vec<(String, String)> = self.const_labels.clone();
         const_labels.extend(
             descriptor
@@ -395,18 +524,6 @@ impl Registry {
                     NameError::new(label, "this label name is used twice on one metric").into(),
                 );
             }
-            let reserved = match metric_type {
-                MetricType::Histogram => *label == "le",
-                MetricType::Summary => *label == "quantile",
-                _ => false,
-            };
-            if reserved {
-                return Err(NameError::new(
-                    label,
-                    format!("`{label}` is reserved on a {}", metric_type.as_str()),
-                )
-                .into());
-            }
         }
         let const_names: Vec<&str> = const_labels.iter().map(|(k, _)| k.as_str()).collect();
         metric.reserve_label_names(&const_names)?;
@@ -419,6 +536,10 @@ impl Registry {
         }
         Ok(Entry {
             name,
+            owner: descriptor
+                .owner
+                .map_or_else(|| "an unnamed owner".to_owned(), Cow::into_owned),
+            claims_reservation: descriptor.claims_reservation,
             help: descriptor.help.into_owned(),
             unit,
             const_labels,
@@ -462,14 +583,14 @@ impl Registry {
     /// changing anything (dashboards, tests, custom exporters).
     ///
     /// ```
-    /// use metrics_runtime::{Counter, Registry};
+    /// use promstrict::{Counter, Registry};
     ///
     /// let registry = Registry::new();
     /// registry.register("hits_total", "Hits.", Counter::new())?.inc_by(7);
     /// let mut seen = Vec::new();
     /// registry.collect(|family, _labels, value| seen.push((family.name.to_owned(), value.as_f64())));
     /// assert_eq!(seen, vec![("hits_total".to_owned(), 7.0)]);
-    /// # Ok::<(), metrics_runtime::RegistryError>(())
+    /// # Ok::<(), promstrict::RegistryError>(())
     /// ```
     pub fn collect(&self, mut f: impl FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)) {
         struct Adapter<'a, 'b, F> {
@@ -532,35 +653,7 @@ fn exposed_names(name: &str, t: MetricType) -> Vec<String> {
     names
 }
 
-fn check_type_suffix(name: &str, t: MetricType) -> Result<(), NameError> {
-    let fail = |why: &str| Err(NameError::new(name, why));
-    match t {
-        MetricType::Counter if !name.ends_with("_total") || name == "_total" => {
-            fail("a counter's name ends in `_total` (e.g. `requests_total`)")
-        }
-        MetricType::Info if !name.ends_with("_info") || name == "_info" => {
-            fail("an info metric's name ends in `_info` (e.g. `build_info`)")
-        }
-        MetricType::Counter | MetricType::Info => Ok(()),
-        _ if name.ends_with("_total") => fail(&format!(
-            "only counters end in `_total`; name this {} without it",
-            t.as_str()
-        )),
-        _ if name.ends_with("_info") => fail("only info metrics end in `_info`"),
-        MetricType::Histogram | MetricType::Summary => Ok(()),
-        _ => {
-            for suffix in ["_bucket", "_count", "_sum", "_created"] {
-                if name.ends_with(suffix) {
-                    return fail(&format!(
-                        "`{suffix}` is a reserved suffix (histograms and summaries produce it)"
-                    ));
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
+/// A unit declared for a legacy name: only what OpenMetrics requires.
 fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
     if t == MetricType::Info {
         return Err(NameError::new(
@@ -595,12 +688,16 @@ fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
 /// `#[instrument_latency]` register into.
 ///
 /// ```
-/// use metrics_runtime::{default_registry, Format};
+/// use promstrict::{default_registry, Format};
 ///
 /// let text = default_registry().encode(Format::OpenMetrics);
 /// assert!(text.ends_with("# EOF\n"));
 /// ```
 pub fn default_registry() -> &'static Registry {
     static DEFAULT: OnceLock<Registry> = OnceLock::new();
-    DEFAULT.get_or_init(Registry::new)
+    DEFAULT.get_or_init(|| {
+        let registry = Registry::new();
+        crate::instrument::reserve_builtin_names(&registry);
+        registry
+    })
 }

@@ -1,4 +1,4 @@
-//! Cross-checks `metrics_runtime::promql` against a real PromQL engine: the
+//! Cross-checks `promstrict::promql` against a real PromQL engine: the
 //! one inside `promtool test rules`.
 //!
 //! The promtool at hand may be a Prometheus 2.x build (Debian ships 2.42),
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use metrics_runtime::promql::{
+use promstrict::promql::{
     delta, histogram_quantile, idelta, increase, irate, rate, resets, Bucket, Sample,
 };
 
@@ -413,7 +413,7 @@ fn promql_matches_promtool() {
     };
     assert!(
         output.status.success(),
-        "promtool disagrees with metrics_runtime::promql\n--- stdout\n{}\n--- stderr\n{}\n--- rules test\n{yaml}",
+        "promtool disagrees with promstrict::promql\n--- stdout\n{}\n--- stderr\n{}\n--- rules test\n{yaml}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
     );

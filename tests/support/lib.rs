@@ -357,7 +357,7 @@ pub fn function_series(
 /// none is still in flight.
 #[track_caller]
 pub fn assert_function_calls(module: &str, function: &str, outcomes: [u64; 4]) {
-    let text = metrics_runtime::default_registry().encode(metrics_runtime::Format::Prometheus);
+    let text = promstrict::default_registry().encode(promstrict::Format::Prometheus);
     let series = |name: &str, extra: &str| function_series(&text, name, module, function, extra);
     let got = ["ok", "error", "panic", "cancelled"].map(|outcome| {
         series("function_calls_total", &format!(",outcome=\"{outcome}\""))

@@ -1,6 +1,6 @@
 //! At most 20 buckets.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A repeated bound is not increasing either.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

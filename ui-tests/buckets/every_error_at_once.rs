@@ -1,6 +1,6 @@
 //! Every bad bound of a list is reported in one build.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Exponential buckets grow by a factor above 1.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Exponential buckets start above 0.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Linear buckets have a positive width.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Bounds are checked at compile time, so they are literals.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 const LIMIT: f64 = 1.0;
 

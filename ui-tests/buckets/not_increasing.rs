@@ -1,6 +1,6 @@
 //! Bucket bounds strictly increase: the caret is on the first bound out of order.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

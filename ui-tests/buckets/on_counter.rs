@@ -1,6 +1,6 @@
 //! `buckets` only applies to histograms.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A summary has no buckets.
 
-use metrics_runtime::{Metrics, Summary};
+use promstrict::{Metrics, Summary};
 
 #[derive(Metrics)]
 struct AppMetrics {

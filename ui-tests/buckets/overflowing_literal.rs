@@ -1,6 +1,6 @@
 //! A literal that does not fit an `f64` is infinite.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `&[…]` is refused with a hint to drop the `&`.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

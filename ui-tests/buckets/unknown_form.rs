@@ -1,6 +1,6 @@
 //! A bucket spec that is none of the forms.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

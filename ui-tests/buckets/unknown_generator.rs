@@ -1,6 +1,6 @@
 //! Only `exponential` and `linear`.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

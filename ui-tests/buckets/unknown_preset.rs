@@ -1,6 +1,6 @@
 //! The presets are "fast", "medium" and "slow".
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

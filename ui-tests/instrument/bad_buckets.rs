@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_latency;
+use promstrict::instrument_latency;
 
 #[instrument_latency(buckets = [0.1, 0.05, 1.0])]
 fn handler() {}

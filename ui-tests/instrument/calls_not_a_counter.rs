@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Gauge, Histogram};
+use promstrict::{instrument_latency, Gauge, Histogram};
 
 static LATENCY: std::sync::LazyLock<Histogram> = std::sync::LazyLock::new(Histogram::default);
 static RUNNING: std::sync::LazyLock<Gauge> = std::sync::LazyLock::new(Gauge::default);

@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Counter};
+use promstrict::{instrument_latency, Counter};
 
 static CALLS: std::sync::LazyLock<Counter> = std::sync::LazyLock::new(Counter::default);
 

@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_latency;
+use promstrict::instrument_latency;
 
 trait Handler {
     #[instrument_latency]

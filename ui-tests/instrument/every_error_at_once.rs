@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_latency;
+use promstrict::instrument_latency;
 
 #[instrument_latency(labels = (), buckets = [2.0, 1.0], timeout = 3, stream, stream)]
 const fn handler() -> u32 {

@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_latency;
+use promstrict::instrument_latency;
 
 #[instrument_latency]
 pub extern "C" fn callback(x: i32) -> i32 {

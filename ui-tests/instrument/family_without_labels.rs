@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Family, Histogram, OutcomeLabels};
+use promstrict::{instrument_latency, Family, Histogram, OutcomeLabels};
 
 static LATENCY: std::sync::LazyLock<Family<OutcomeLabels, Histogram>> =
     std::sync::LazyLock::new(Family::default);

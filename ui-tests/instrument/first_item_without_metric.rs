@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Histogram};
+use promstrict::{instrument_latency, Histogram};
 
 static TTFT: std::sync::LazyLock<Histogram> = std::sync::LazyLock::new(Histogram::default);
 

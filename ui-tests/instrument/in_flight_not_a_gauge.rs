@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Counter, Histogram};
+use promstrict::{instrument_latency, Counter, Histogram};
 
 static LATENCY: std::sync::LazyLock<Histogram> = std::sync::LazyLock::new(Histogram::default);
 static CALLS: std::sync::LazyLock<Counter> = std::sync::LazyLock::new(Counter::default);

@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Gauge};
+use promstrict::{instrument_latency, Gauge};
 
 static RUNNING: std::sync::LazyLock<Gauge> = std::sync::LazyLock::new(Gauge::default);
 

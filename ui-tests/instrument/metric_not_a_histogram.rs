@@ -1,4 +1,4 @@
-use metrics_runtime::{instrument_latency, Counter};
+use promstrict::{instrument_latency, Counter};
 
 struct Metrics {
     requests_total: Counter,

@@ -1,6 +1,6 @@
 //! `allow_high_cardinality_name` is a flag.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! So is `Arc<str>`.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! Two labels with one name: reported on the second.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! A type parameter without a `LabelValue` bound fails on the field type too.
 
-use metrics_runtime::LabelSet;
+use promstrict::LabelSet;
 
 #[derive(Clone, Copy, LabelSet)]
 struct RequestLabels<R: Copy + Send + Sync + 'static> {

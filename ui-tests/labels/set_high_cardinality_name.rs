@@ -1,6 +1,6 @@
 //! Names that signal unbounded values are refused even with a closed type.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! The check applies to the renamed name.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! Integers are unbounded: the message suggests an enum of classes.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! Addresses and ids are unique values.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! A label set without labels is pointless.
 
-use metrics_runtime::LabelSet;
+use promstrict::LabelSet;
 
 #[derive(Clone, Copy, LabelSet)]
 struct NoLabels {}

@@ -1,6 +1,6 @@
 //! `LabelSet` is for structs; an enum wants `LabelValue`.
 
-use metrics_runtime::LabelSet;
+use promstrict::LabelSet;
 
 #[derive(Clone, Copy, LabelSet)]
 enum Method {

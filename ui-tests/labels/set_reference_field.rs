@@ -2,7 +2,7 @@
 //! (A reference or a type parameter: for a plain struct rustc also lists every
 //! `LabelValue` impl in the workspace, which changes whenever one is added.)
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! `job` is set by Prometheus on scrape.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

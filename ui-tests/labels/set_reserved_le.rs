@@ -1,6 +1,6 @@
 //! `le` is reserved by histograms.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! `&'static str` is as unbounded as `String`.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! A `String` label explains unbounded cardinality on the field's type.
 
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

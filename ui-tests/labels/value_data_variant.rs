@@ -1,6 +1,6 @@
 //! Data-carrying variants would make the set open.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Status {

@@ -1,6 +1,6 @@
 //! Two variants encoded the same: reported on the second.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

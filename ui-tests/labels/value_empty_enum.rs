@@ -1,6 +1,6 @@
 //! An enum without variants has no values.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Never {}

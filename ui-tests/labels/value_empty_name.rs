@@ -1,6 +1,6 @@
 //! An empty label value reads as a missing label.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! A generic enum is not a closed set.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Either<T> {

@@ -1,6 +1,6 @@
 //! `name` takes a string literal.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Status {

@@ -1,6 +1,6 @@
 //! A label value is `Copy`: the compiler says so on the derive.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! `LabelValue` is for fieldless enums.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 struct Method {

@@ -1,6 +1,6 @@
 //! `LabelValue` is for fieldless enums, not unions.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 union Method {

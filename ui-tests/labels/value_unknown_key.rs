@@ -1,6 +1,6 @@
 //! Unknown `#[label]` keys list the valid ones.
 
-use metrics_runtime::LabelValue;
+use promstrict::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

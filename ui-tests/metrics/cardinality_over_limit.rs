@@ -1,6 +1,6 @@
 //! A family over the default limit (1 000) fails to compile, naming the metric, on the label type.
 
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use promstrict::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Digit {

@@ -1,6 +1,6 @@
 //! A raised limit is still a limit.
 
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use promstrict::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Digit {

@@ -1,6 +1,6 @@
 //! Every mistake of a struct comes out in one build, and the stub impl keeps uses of it type-checking.
 
-use metrics_runtime::{Counter, Gauge, Histogram, Metrics, Summary};
+use promstrict::{Counter, Gauge, Histogram, Metrics, Summary};
 
 #[derive(Metrics)]
 #[metrics(namespace = "App")]
@@ -18,7 +18,7 @@ struct AppMetrics {
 
 fn main() {
     // No further errors here: the stub impl has every function.
-    let registry = metrics_runtime::Registry::new();
+    let registry = promstrict::Registry::new();
     let _ = AppMetrics::register(&registry);
     let _ = AppMetrics::global();
 }

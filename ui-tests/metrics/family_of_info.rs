@@ -1,6 +1,6 @@
 //! `Info` cannot be a family member.
 
-use metrics_runtime::{Family, Info, LabelSet, LabelValue, Metrics};
+use promstrict::{Family, Info, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

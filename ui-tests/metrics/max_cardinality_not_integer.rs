@@ -1,6 +1,6 @@
 //! `max_cardinality` is an integer literal.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

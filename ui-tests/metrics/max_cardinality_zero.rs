@@ -1,6 +1,6 @@
 //! `max_cardinality` is positive.
 
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use promstrict::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Method {

@@ -1,6 +1,6 @@
 //! `#[metric]` belongs on fields.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metric(namespace = "app")]

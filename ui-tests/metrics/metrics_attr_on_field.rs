@@ -1,6 +1,6 @@
 //! `#[metrics]` belongs on the struct.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! HELP text is required: on the field, saying how to add it.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A struct without metrics.
 
-use metrics_runtime::Metrics;
+use promstrict::Metrics;
 
 #[derive(Metrics)]
 struct AppMetrics {}

@@ -1,6 +1,6 @@
 //! `Metrics` is for structs.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 enum AppMetrics {

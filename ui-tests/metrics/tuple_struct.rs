@@ -1,6 +1,6 @@
 //! Metric names come from field names.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics(Counter);

@@ -1,6 +1,6 @@
 //! Unknown `#[metric]` keys list the valid ones.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

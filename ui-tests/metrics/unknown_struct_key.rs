@@ -1,6 +1,6 @@
 //! Unknown `#[metrics]` keys list the valid ones.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(prefix = "app")]

@@ -1,6 +1,6 @@
 //! Fields are metrics.
 
-use metrics_runtime::Metrics;
+use promstrict::Metrics;
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Metric names are snake_case; the error suggests the snake_case form.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A counter named `_count` is told to use `_total` instead.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

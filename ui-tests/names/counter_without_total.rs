@@ -1,6 +1,6 @@
 //! Counters end in `_total`.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `__` is reserved for Prometheus.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Two fields may not share a metric name: reported on the second.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Duplicates are found after the namespace is applied.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(namespace = "app")]

@@ -1,6 +1,6 @@
 //! An empty name.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A counter `jobs_total` and a gauge `jobs` are both the OpenMetrics family `jobs`.
 
-use metrics_runtime::{Counter, Gauge, Metrics};
+use promstrict::{Counter, Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

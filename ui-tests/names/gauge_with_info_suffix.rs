@@ -1,6 +1,6 @@
 //! Only `Info` metrics end in `_info`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Only counters end in `_total`, histograms neither.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! An `Info` ends in `_info`.
 
-use metrics_runtime::{Info, Metrics};
+use promstrict::{Info, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

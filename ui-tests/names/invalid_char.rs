@@ -1,6 +1,6 @@
 //! Only `[a-z0-9_]`: a `-` is replaced in the suggestion.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

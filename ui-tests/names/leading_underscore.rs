@@ -1,6 +1,6 @@
 //! A leading `_` is reserved.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! The namespace follows the name rules.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(namespace = "MyApp")]

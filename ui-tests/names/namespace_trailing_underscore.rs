@@ -1,6 +1,6 @@
 //! `app_` would make `app__jobs_total`.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(namespace = "app_")]

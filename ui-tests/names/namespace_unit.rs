@@ -1,6 +1,6 @@
 //! A namespace with a unit in it.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(namespace = "app_seconds")]

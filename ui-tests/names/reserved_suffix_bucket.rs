@@ -1,6 +1,6 @@
 //! `_bucket` is produced by histograms.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `_count` is produced by histograms and summaries.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

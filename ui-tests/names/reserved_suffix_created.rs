@@ -1,6 +1,6 @@
 //! `_created` is produced by OpenMetrics.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `_sum` is produced by histograms and summaries.
 
-use metrics_runtime::{Metrics, Summary};
+use promstrict::{Metrics, Summary};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A `_timestamp_seconds` metric is a gauge (promlint).
 
-use metrics_runtime::{Metrics, Summary};
+use promstrict::{Metrics, Summary};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A trailing `_` is refused (it makes `__` once suffixes are added).
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! No metric type in the name (promlint).
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

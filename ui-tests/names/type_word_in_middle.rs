@@ -1,6 +1,6 @@
 //! No metric type anywhere in the name, as a word.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

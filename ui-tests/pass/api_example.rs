@@ -1,8 +1,8 @@
 //! The API.md examples, verbatim: labels, the metric struct, registration,
 //! updates and both encodings.
 
-use metrics_runtime::{Counter, Family, Format, Gauge, Histogram, Metrics, Registry};
-use metrics_runtime::{LabelSet, LabelValue};
+use promstrict::{Counter, Family, Format, Gauge, Histogram, Metrics, Registry};
+use promstrict::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 enum Method { Get, Post, Put, Delete }          // encoded "get", "post", … (snake_case)
@@ -32,7 +32,7 @@ pub struct HttpMetrics {
     pub uptime: Gauge,
 }
 
-fn main() -> Result<(), metrics_runtime::RegistryError> {
+fn main() -> Result<(), promstrict::RegistryError> {
     let labels = RequestLabels { method: Method::Get, status: StatusClass::Success };
     let accept_header = Some("application/openmetrics-text; version=1.0.0");
 

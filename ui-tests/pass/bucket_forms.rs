@@ -2,7 +2,7 @@
 //! three presets, `exponential` and `linear`, on histograms and families;
 //! histograms without `buckets` get `Buckets::DEFAULT`.
 
-use metrics_runtime::{Buckets, Family, Format, Histogram, LabelSet, Metrics, Registry};
+use promstrict::{Buckets, Family, Format, Histogram, LabelSet, Metrics, Registry};
 
 #[derive(Clone, Copy, LabelSet)]
 struct Cached {

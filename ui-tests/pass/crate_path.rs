@@ -1,12 +1,12 @@
 //! `crate = "…"` points generated code at a re-export of the runtime, for
-//! crates that wrap it (the user of the wrapper needs no `metrics_runtime`
+//! crates that wrap it (the user of the wrapper needs no `promstrict`
 //! in scope).
 
 mod wrapper {
-    pub use metrics_runtime as rt;
+    pub use promstrict as rt;
 }
 
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use promstrict::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 #[label(crate = "crate::wrapper::rt")]

@@ -1,7 +1,7 @@
 //! `Counter<f64>` and `Gauge<f64>` beside the integer defaults, `Summary`
 //! and `Info`, and declared units.
 
-use metrics_runtime::{Counter, Format, Gauge, Info, Metrics, Registry, Summary};
+use promstrict::{Counter, Format, Gauge, Info, Metrics, Registry, Summary};
 
 #[derive(Metrics)]
 struct Power {

@@ -1,11 +1,11 @@
-//! Generated code names only `::metrics_runtime::__private::…` and `::core::…`:
+//! Generated code names only `::promstrict::__private::…` and `::core::…`:
 //! it compiles in a crate that shadows the prelude's names and `std`, and it
 //! brings no `unsafe` and no warning of its own.
 #![forbid(unsafe_code)]
 #![deny(warnings)]
 #![allow(dead_code, non_camel_case_types)]
 
-use metrics_runtime::{instrument_latency, Histogram};
+use promstrict::{instrument_latency, Histogram};
 
 struct Result;
 struct Ok;

@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 
-use metrics_runtime::{default_registry, instrument_latency, Format};
+use promstrict::{default_registry, instrument_latency, Format};
 
 /// Docs, `#[must_use]`, `#[inline]` and visibility are kept.
 #[must_use]
@@ -132,7 +132,7 @@ impl WithDefault for Counter {}
 
 struct Wrapper<T> {
     value: T,
-    latency: metrics_runtime::Histogram,
+    latency: promstrict::Histogram,
 }
 
 impl<T: Clone + Send + Sync> Wrapper<T> {
@@ -175,7 +175,7 @@ fn main() {
     assert_eq!(counter.default_method() + counter.provided(), 17);
     let wrapper = Wrapper {
         value: 5u8,
-        latency: metrics_runtime::Histogram::default(),
+        latency: promstrict::Histogram::default(),
     };
     assert_eq!(wrapper.get(), 5);
     drop(assert_send(wrapper.get_later()));

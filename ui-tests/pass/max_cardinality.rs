@@ -2,7 +2,7 @@
 //! over it with `max_cardinality` raised; a generic struct checks its limit
 //! per instantiation.
 
-use metrics_runtime::{Counter, Family, Gauge, LabelSet, LabelValue, Metrics, Registry};
+use promstrict::{Counter, Family, Gauge, LabelSet, LabelValue, Metrics, Registry};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Digit {

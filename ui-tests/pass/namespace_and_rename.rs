@@ -1,7 +1,7 @@
 //! A namespace prefixes every name; `name = "…"` renames a field's metric and
 //! `#[label(name = "…")]` a label; raw identifiers lose their `r#`.
 
-use metrics_runtime::{Counter, Family, Format, Gauge, LabelSet, LabelValue, Metrics, Registry};
+use promstrict::{Counter, Family, Format, Gauge, LabelSet, LabelValue, Metrics, Registry};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Kind {

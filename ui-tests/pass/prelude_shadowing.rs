@@ -1,11 +1,11 @@
-//! Generated code names only `::metrics_runtime::__private::…` paths, so it
+//! Generated code names only `::promstrict::__private::…` paths, so it
 //! compiles in a crate that shadows the prelude, `std`, `core` and
 //! `prometheus_client` (after serde's `test_gen.rs` and prometheus-client's
 //! `redefine-prelude-symbols` test).
 #![no_implicit_prelude]
 #![allow(dead_code, non_camel_case_types, unused_macros)]
 
-extern crate metrics_runtime;
+extern crate promstrict;
 extern crate std as the_std;
 
 struct Result;
@@ -39,7 +39,7 @@ macro_rules! unreachable {
     };
 }
 
-use metrics_runtime::{Counter, Family, Histogram, Info, LabelSet, LabelValue, Metrics};
+use promstrict::{Counter, Family, Histogram, Info, LabelSet, LabelValue, Metrics};
 
 #[derive(::the_std::clone::Clone, ::the_std::marker::Copy, LabelValue)]
 enum Method {
@@ -68,7 +68,7 @@ struct Shadowed {
 }
 
 fn main() {
-    let registry = metrics_runtime::Registry::new();
+    let registry = promstrict::Registry::new();
     let m = match Shadowed::register(&registry) {
         ::the_std::result::Result::Ok(m) => m,
         ::the_std::result::Result::Err(e) => ::the_std::panic!("{}", e),
@@ -85,14 +85,14 @@ fn main() {
             ok: false,
         })
         .observe(0.02);
-    let text = registry.encode(metrics_runtime::Format::Prometheus);
+    let text = registry.encode(promstrict::Format::Prometheus);
     ::the_std::assert!(
         text.contains("shadow_requests_total{method=\"POST\",ok=\"true\"} 1\n"),
         "{}",
         text
     );
     ::the_std::assert!(::the_std::ptr::eq(Shadowed::global(), Shadowed::global()));
-    let mut pc: metrics_runtime::prometheus_client::registry::Registry =
+    let mut pc: promstrict::prometheus_client::registry::Registry =
         ::the_std::default::Default::default();
     let _ = Shadowed::register_prometheus_client(&mut pc);
 }

@@ -1,6 +1,6 @@
 //! `bits` names `bytes`, keeping `_total` last.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! For a counter the unit goes before `_total`.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `unit = …` and the unit the name ends in must agree.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

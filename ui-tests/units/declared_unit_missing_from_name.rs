@@ -1,6 +1,6 @@
 //! `unit = …` must be the name's suffix.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

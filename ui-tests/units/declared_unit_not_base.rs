@@ -1,6 +1,6 @@
 //! A declared unit is a base unit too.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A duration histogram says `_seconds`.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

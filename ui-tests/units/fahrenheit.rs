@@ -1,6 +1,6 @@
 //! `fahrenheit` names `celsius`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `kilobytes` names `bytes`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `kilograms` names `grams`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

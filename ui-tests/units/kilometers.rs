@@ -1,6 +1,6 @@
 //! `kilometers` names `meters`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

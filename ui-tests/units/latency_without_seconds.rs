@@ -1,6 +1,6 @@
 //! So does a latency summary.
 
-use metrics_runtime::{Metrics, Summary};
+use promstrict::{Metrics, Summary};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Rust-style abbreviations too.
 
-use metrics_runtime::{Metrics, Summary};
+use promstrict::{Metrics, Summary};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Base units only: `milliseconds` names `seconds`.
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! `minutes` names `seconds`.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

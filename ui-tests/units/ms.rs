@@ -1,6 +1,6 @@
 //! Abbreviated units (promlint).
 
-use metrics_runtime::{Histogram, Metrics};
+use promstrict::{Histogram, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! A counter of time: `_seconds` goes before `_total`.
 
-use metrics_runtime::{Counter, Metrics};
+use promstrict::{Counter, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

@@ -1,6 +1,6 @@
 //! Timestamps are seconds since the epoch.
 
-use metrics_runtime::{Gauge, Metrics};
+use promstrict::{Gauge, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

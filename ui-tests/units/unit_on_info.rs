@@ -1,6 +1,6 @@
 //! Info metrics have no unit.
 
-use metrics_runtime::{Info, Metrics};
+use promstrict::{Info, Metrics};
 
 #[derive(Metrics)]
 struct AppMetrics {

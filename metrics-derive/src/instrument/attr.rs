@@ -11,7 +11,7 @@ use crate::ctxt::Ctxt;
 
 /// Every option, as listed in errors.
 pub(crate) const VALID: &str =
-    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `name`";
+    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `name`, `crate`";
 
 /// One `key` or `key = value` of the attribute.
 struct Entry {
@@ -129,6 +129,31 @@ impl Options {
                 }
                 if check_unique(self.name.as_ref().map(|k| &k.key), &key, ctxt) {
                     self.name = Some(Keyed { key, value: lit });
+                }
+            }
+            "crate" => {
+                let hint = "`crate = \"path::to::promstrict\"`";
+                let Some(value) = require_value(&key, value, hint, ctxt) else {
+                    return;
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(lit),
+                    ..
+                }) = value
+                else {
+                    ctxt.error_spanned_by(
+                        value,
+                        format_args!("`crate` takes a string literal: {hint}"),
+                    );
+                    return;
+                };
+                match crate::attr::parse_crate_path(&lit) {
+                    Ok(path) => {
+                        if check_unique(self.krate.as_ref().map(|k| &k.key), &key, ctxt) {
+                            self.krate = Some(Keyed { key, value: path });
+                        }
+                    }
+                    Err(err) => ctxt.syn_error(err),
                 }
             }
             _ => ctxt.error_spanned_by(

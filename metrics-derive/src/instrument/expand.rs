@@ -15,10 +15,6 @@ use syn::spanned::Spanned;
 
 use super::model::{future_output, is_infer, let_type, BodyKind, Function, Options, StreamReturn};
 
-fn private() -> TokenStream {
-    quote!(::metrics_runtime::__private)
-}
-
 pub(crate) fn expand_function(
     function: &Function,
     options: &Options,
@@ -55,11 +51,13 @@ struct Recording {
     setup: TokenStream,
     /// The recorder the guard is built from.
     recorder: TokenStream,
+    /// The runtime's private module.
+    private: TokenStream,
 }
 
 impl Recording {
     fn new(function: &Function, options: &Options) -> Self {
-        let p = private();
+        let p = options.private();
         let Some(metric) = &options.metric else {
             let name = match &options.name {
                 Some(name) => name.value.to_token_stream(),
@@ -79,6 +77,7 @@ impl Recording {
                 },
                 setup: TokenStream::new(),
                 recorder: quote!(__METRICS_CALLSITE.recorder()),
+                private: p,
             };
         };
         // The labels are evaluated once, at entry, before the body can move
@@ -93,14 +92,15 @@ impl Recording {
             }
             None => (TokenStream::new(), quote!(())),
         };
-        let histogram = checked_call(&metric.value, quote!(latency_cell), &labels);
+        let histogram = checked_call(&p, &metric.value, quote!(latency_cell), &labels);
         let mut recorder = quote!(#p::Custom::new(#histogram, #labels));
         if let Some(calls) = &options.calls {
-            let calls = checked_call(&calls.value, quote!(calls_metric), &quote!(&#labels));
+            let calls = checked_call(&p, &calls.value, quote!(calls_metric), &quote!(&#labels));
             recorder.extend(quote!(.calls(#calls)));
         }
         if let Some(in_flight) = &options.in_flight {
             let in_flight = checked_call(
+                &p,
                 &in_flight.value,
                 quote!(in_flight_metric),
                 &quote!(&#labels),
@@ -108,7 +108,7 @@ impl Recording {
             recorder.extend(quote!(.in_flight(#in_flight)));
         }
         if let Some(first_item) = &options.first_item {
-            let first_item = checked_call(&first_item.value, quote!(latency_cell), &labels);
+            let first_item = checked_call(&p, &first_item.value, quote!(latency_cell), &labels);
             recorder.extend(quote!(.first_item(#first_item)));
         }
         Recording {
@@ -118,14 +118,19 @@ impl Recording {
                 let __metrics_recorder = #recorder;
             },
             recorder: quote!(__metrics_recorder),
+            private: p,
         }
     }
 }
 
 /// `__private::<check>(<labels>, &<expr>)`, spanned on the user's expression
 /// so that a metric of the wrong type is reported there.
-fn checked_call(expr: &syn::Expr, check: TokenStream, labels: &TokenStream) -> TokenStream {
-    let p = private();
+fn checked_call(
+    p: &TokenStream,
+    expr: &syn::Expr,
+    check: TokenStream,
+    labels: &TokenStream,
+) -> TokenStream {
     let span = expr.span();
     // syn's printer parenthesizes the operand if its precedence needs it.
     let reference = match syn::parse2::<syn::Expr>(expr.to_token_stream()) {
@@ -182,7 +187,7 @@ fn returns_never(function: &Function) -> bool {
 /// What follows the body: tell the guard how the call ended and return the
 /// value, or wrap a stream with the guard.
 fn finish(options: &Options, stream_return: StreamReturn) -> TokenStream {
-    let p = private();
+    let p = options.private();
     if !options.streaming() {
         return quote! {
             __metrics_guard.finish({
@@ -225,11 +230,12 @@ fn sync_body(
     options: &Options,
     stream_return: StreamReturn,
 ) -> TokenStream {
-    let p = private();
+    let p = options.private();
     let Recording {
         items,
         setup,
         recorder,
+        ..
     } = recording;
     let block = &function.block;
     if returns_never(function) {
@@ -263,7 +269,7 @@ fn timed_future(
     recording: &Recording,
     finish: &TokenStream,
 ) -> TokenStream {
-    let p = private();
+    let p = &recording.private;
     let Recording {
         setup, recorder, ..
     } = recording;
@@ -294,7 +300,7 @@ fn async_body(
     options: &Options,
     stream_return: StreamReturn,
 ) -> TokenStream {
-    let p = private();
+    let p = options.private();
     let block = &function.block;
     if returns_never(function) {
         // `!` cannot be named, so the inner future's output is `()` (the
@@ -303,6 +309,7 @@ fn async_body(
             items,
             setup,
             recorder,
+            ..
         } = recording;
         let future = quote_spanned! {block.brace_token.span.join()=>
             async move {

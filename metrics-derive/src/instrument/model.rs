@@ -31,12 +31,19 @@ pub(crate) struct Options {
     pub(crate) buckets: Option<Keyed<Vec<f64>>>,
     /// `name = "…"`: the `function` label of the built-in families.
     pub(crate) name: Option<Keyed<syn::LitStr>>,
+    /// `crate = "…"`: the path of a re-export of the runtime.
+    pub(crate) krate: Option<Keyed<syn::Path>>,
 }
 
 impl Options {
     /// Whether the returned value is wrapped to time its items.
     pub(crate) fn streaming(&self) -> bool {
         self.stream.is_some() || self.first_item.is_some()
+    }
+
+    /// The runtime's private module, as generated code names it.
+    pub(crate) fn private(&self) -> proc_macro2::TokenStream {
+        crate::attr::private_path(self.krate.as_ref().map(|k| &k.value))
     }
 }
 

@@ -6,7 +6,7 @@ use quote::ToTokens;
 
 use super::attr;
 use crate::ctxt::Ctxt;
-use crate::naming::to_snake_case;
+use promstrict_rules::names::to_snake_case;
 use syn::spanned::Spanned;
 
 /// A name and the token it was written as: the `name = "…"` literal if

@@ -5,7 +5,7 @@ use quote::ToTokens;
 
 use super::ast::{LabelSetStruct, LabelValueEnum};
 use crate::ctxt::Ctxt;
-use crate::naming::{check_high_cardinality_label_name, check_label_name};
+use promstrict_rules::names::{check_high_cardinality_label_name, check_label_name};
 
 pub(crate) fn check_label_value(model: &LabelValueEnum, ctxt: &Ctxt) {
     let input = model.input;

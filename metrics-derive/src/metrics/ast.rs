@@ -9,29 +9,31 @@ use super::attr;
 use crate::attr::{doc_text, unraw};
 use crate::buckets::parse_buckets;
 use crate::ctxt::Ctxt;
-use crate::naming::MetricKind;
+use promstrict_rules::MetricType;
 use syn::spanned::Spanned;
 
 pub(crate) struct MetricsStruct<'a> {
     pub(crate) input: &'a syn::DeriveInput,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) namespace: Option<syn::LitStr>,
+    /// `#[metrics(init_all)]`.
+    pub(crate) init_all: bool,
     pub(crate) fields: Vec<MetricField<'a>>,
 }
 
 /// What a field holds.
 pub(crate) enum Shape<'a> {
     /// `Counter`, `Gauge<f64>`, `Histogram`…
-    Single(MetricKind),
+    Single(MetricType),
     /// `Family<L, M>`.
     Family {
         labels: &'a syn::Type,
-        member: MetricKind,
+        member: MetricType,
     },
 }
 
 impl Shape<'_> {
-    pub(crate) fn kind(&self) -> MetricKind {
+    pub(crate) fn kind(&self) -> MetricType {
         match *self {
             Shape::Single(kind) | Shape::Family { member: kind, .. } => kind,
         }
@@ -57,6 +59,8 @@ pub(crate) struct MetricField<'a> {
     /// The `buckets` key, and the bounds if they are valid (else reported).
     pub(crate) buckets: Option<(TokenStream, Option<Vec<f64>>)>,
     pub(crate) max_cardinality: Option<(TokenStream, syn::LitInt)>,
+    /// The `init_all` key, if given.
+    pub(crate) init_all: Option<TokenStream>,
 }
 
 impl<'a> MetricsStruct<'a> {
@@ -115,6 +119,7 @@ impl<'a> MetricsStruct<'a> {
             input,
             krate: container.krate,
             namespace: container.namespace,
+            init_all: container.init_all,
             fields,
         })
     }
@@ -158,6 +163,7 @@ impl<'a> MetricField<'a> {
             unit: attrs.unit,
             buckets,
             max_cardinality: attrs.max_cardinality,
+            init_all: attrs.init_all,
         }
     }
 }
@@ -165,7 +171,7 @@ impl<'a> MetricField<'a> {
 const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `Summary`, `Info` or `Family<Labels, M>`";
 
 /// Recognizes a metric type by its last path segment (`Counter`,
-/// `metrics_runtime::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
+/// `promstrict::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
 /// cannot be seen through.
 fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
     let (ident, args) = last_segment(ty)
@@ -208,13 +214,13 @@ fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
         })
 }
 
-fn single_kind(ident: &str) -> Option<MetricKind> {
+fn single_kind(ident: &str) -> Option<MetricType> {
     Some(match ident {
-        "Counter" => MetricKind::Counter,
-        "Gauge" => MetricKind::Gauge,
-        "Histogram" => MetricKind::Histogram,
-        "Summary" => MetricKind::Summary,
-        "Info" => MetricKind::Info,
+        "Counter" => MetricType::Counter,
+        "Gauge" => MetricType::Gauge,
+        "Histogram" => MetricType::Histogram,
+        "Summary" => MetricType::Summary,
+        "Info" => MetricType::Info,
         _ => return None,
     })
 }

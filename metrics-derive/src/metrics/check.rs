@@ -3,12 +3,9 @@
 
 use super::ast::{MetricField, MetricsStruct, Shape};
 use crate::ctxt::Ctxt;
-use crate::naming::{
-    check_declared_unit, check_metric_name, check_namespace, family_name, MetricKind,
-};
-
-/// The largest family a struct accepts without `max_cardinality`.
-pub(crate) const DEFAULT_MAX_CARDINALITY: u64 = 1_000;
+use promstrict_rules::names::{check_declared_unit, check_metric_name, check_namespace, family_name};
+pub(crate) use promstrict_rules::DEFAULT_MAX_CARDINALITY;
+use promstrict_rules::MetricType;
 
 pub(crate) fn check(model: &MetricsStruct, ctxt: &Ctxt) {
     if let Some(namespace) = &model.namespace {
@@ -56,9 +53,9 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
         }
     }
     if let Some((key, _)) = &field.buckets {
-        if kind != MetricKind::Histogram {
+        if kind != MetricType::Histogram {
             let what = match kind {
-                MetricKind::Summary => "a summary has no buckets (only a count and a sum)",
+                MetricType::Summary => "a summary has no buckets (only a count and a sum)",
                 _ => "only histograms have buckets",
             };
             ctxt.error_spanned_by(
@@ -66,6 +63,12 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
                 format_args!("`buckets` applies to `Histogram` fields: {what}; remove it"),
             );
         }
+    }
+    if let (Some(key), Shape::Single(_)) = (&field.init_all, shape) {
+        ctxt.error_spanned_by(
+            key,
+            "`init_all` applies to `Family<L, M>` fields: this metric has a single series, which is always exposed; remove it",
+        );
     }
     if let Some((key, value)) = &field.max_cardinality {
         if !matches!(shape, Shape::Family { .. }) {
@@ -106,7 +109,7 @@ pub(crate) fn full_name(model: &MetricsStruct, field: &MetricField) -> String {
 /// family name (`jobs_total` as a counter and `jobs` as a gauge would both be
 /// family `jobs`). Reported on the later one.
 fn check_duplicates(model: &MetricsStruct, ctxt: &Ctxt) {
-    let named: Vec<(&MetricField, String, MetricKind)> = model
+    let named: Vec<(&MetricField, String, MetricType)> = model
         .fields
         .iter()
         .filter_map(|f| Some((f, full_name(model, f), f.shape.as_ref()?.kind())))

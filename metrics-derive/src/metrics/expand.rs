@@ -8,7 +8,7 @@ use super::ast::{MetricField, MetricsStruct, Shape};
 use super::check::{full_name, max_cardinality, DEFAULT_MAX_CARDINALITY};
 use crate::attr::{private_path, unraw};
 use crate::buckets::buckets_expr;
-use crate::naming::MetricKind;
+use promstrict_rules::MetricType;
 
 pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
     let private = private_path(model.krate.as_ref());
@@ -18,7 +18,7 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
 
     let inits = model.fields.iter().map(|field| {
         let member = field.member;
-        let init = init_expr(field, &private);
+        let init = init_expr(field, model.init_all, &private);
         quote!(#member: #init,)
     });
     let descriptors: Vec<TokenStream> = model
@@ -164,7 +164,7 @@ fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
     );
     quote! {
         /// The metrics registered in the default registry
-        /// (`metrics_runtime::default_registry()`) on first use, or the
+        /// (`promstrict::default_registry()`) on first use, or the
         /// registration error. Registration happens once: an error is
         /// remembered, not retried (the clashing names stay registered).
         #[inline]
@@ -183,7 +183,7 @@ fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
         }
 
         /// The metrics registered in the default registry
-        /// (`metrics_runtime::default_registry()`) on first use.
+        /// (`promstrict::default_registry()`) on first use.
         ///
         /// # Panics
         ///
@@ -201,7 +201,22 @@ fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
     }
 }
 
-fn init_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
+fn init_expr(field: &MetricField, init_all: bool, private: &TokenStream) -> TokenStream {
+    let init = construct_expr(field, private);
+    let is_family = matches!(field.shape, Some(Shape::Family { .. }));
+    if is_family && (init_all || field.init_all.is_some()) {
+        let span = field.ty.span();
+        quote_spanned! {span=> {
+            let __metrics_family: #private::Family<_, _> = #init;
+            __metrics_family.init_all();
+            __metrics_family
+        }}
+    } else {
+        init
+    }
+}
+
+fn construct_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
     let span = field.ty.span();
     let buckets = || match &field.buckets {
         Some((_, Some(bounds))) => buckets_expr(bounds, private, span),
@@ -210,12 +225,12 @@ fn init_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
         }
     };
     match &field.shape {
-        Some(Shape::Single(MetricKind::Histogram)) => {
+        Some(Shape::Single(MetricType::Histogram)) => {
             let buckets = buckets();
             quote_spanned!(span=> #private::Histogram::new(#buckets))
         }
         Some(Shape::Family {
-            member: MetricKind::Histogram,
+            member: MetricType::Histogram,
             ..
         }) => {
             let buckets = buckets();
@@ -236,7 +251,12 @@ fn descriptor_expr(
         let unit = unit.value();
         quote!(.unit(#unit))
     });
-    quote!(#private::Descriptor::new(#name, #help) #unit)
+    let owner = format!(
+        "`#[derive(Metrics)]` struct `{}`, field `{}`",
+        model.input.ident,
+        unraw(field.member)
+    );
+    quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner))
 }
 
 fn cardinality_check(

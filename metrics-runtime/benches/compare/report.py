@@ -225,7 +225,7 @@ def main():
     w("")
     w("| crate | version |")
     w("| --- | --- |")
-    for name in ["metrics-runtime"] + [p for p in PEERS if p in versions]:
+    for name in ["promstrict"] + [p for p in PEERS if p in versions]:
         vs = versions.get(name, ["path"])
         note = ""
         if name == "prometheus-client" and len(vs) > 1:

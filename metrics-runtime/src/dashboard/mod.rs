@@ -7,8 +7,8 @@
 //! computed from the sampled totals with [`crate::promql`], never stored.
 //!
 //! ```no_run
-//! use metrics_runtime::dashboard::{Dashboard, DashboardConfig};
-//! use metrics_runtime::default_registry;
+//! use promstrict::dashboard::{Dashboard, DashboardConfig};
+//! use promstrict::default_registry;
 //!
 //! // Until `q`, Esc or Ctrl-C (or, without a terminal, one plain line per
 //! // interval until the process ends).

@@ -13,7 +13,7 @@ impl Format {
     /// The `Content-Type` of a response in this format.
     ///
     /// ```
-    /// use metrics_runtime::Format;
+    /// use promstrict::Format;
     /// assert_eq!(Format::Prometheus.content_type(), "text/plain; version=0.0.4; charset=utf-8");
     /// ```
     pub const fn content_type(self) -> &'static str {
@@ -34,7 +34,7 @@ impl Format {
     /// acceptable, the answer is the text format, which every scraper reads.
     ///
     /// ```
-    /// use metrics_runtime::Format;
+    /// use promstrict::Format;
     ///
     /// // What Prometheus itself sends.
     /// let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";

@@ -2,8 +2,8 @@
 //!
 //! ```no_run
 //! use actix_web::{web, App, HttpServer};
-//! use metrics_runtime::default_registry;
-//! use metrics_runtime::http::actix::{configure, HttpMetricsMiddleware};
+//! use promstrict::default_registry;
+//! use promstrict::http::actix::{configure, HttpMetricsMiddleware};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let http_metrics = HttpMetricsMiddleware::new(default_registry())?;  // register once

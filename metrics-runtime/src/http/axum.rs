@@ -2,14 +2,14 @@
 //!
 //! ```
 //! use axum::{routing::get, Router};
-//! use metrics_runtime::http::{self, HttpMetricsLayer};
-//! use metrics_runtime::default_registry;
+//! use promstrict::http::{self, HttpMetricsLayer};
+//! use promstrict::default_registry;
 //!
 //! let app: Router = Router::new()
 //!     .route("/users/{id}", get(|| async { "user" }))
 //!     .merge(http::axum::router(default_registry()))          // GET /metrics
 //!     .layer(HttpMetricsLayer::new(default_registry())?);     // http_requests_total, …
-//! # Ok::<(), metrics_runtime::RegistryError>(())
+//! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 //!
 //! Add the layer last (with `Router::layer`, which wraps every route and the
@@ -44,7 +44,7 @@ where
 }
 
 /// `handler` as an axum method router, to mount at a path of your choice:
-/// `.route("/internal/metrics", metrics_runtime::http::axum::method_router(handler))`.
+/// `.route("/internal/metrics", promstrict::http::axum::method_router(handler))`.
 pub fn method_router<S>(handler: MetricsHandler) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,

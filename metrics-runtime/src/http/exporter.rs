@@ -2,7 +2,7 @@
 //! program (its own thread and runtime) or inside tokio.
 //!
 //! ```
-//! use metrics_runtime::{default_registry, Counter, Exporter};
+//! use promstrict::{default_registry, Counter, Exporter};
 //!
 //! let jobs = default_registry().register("exporter_doc_jobs_total", "Jobs run.", Counter::new())?;
 //! let exporter = Exporter::builder().addr("127.0.0.1:0").spawn_thread()?;  // default: 127.0.0.1:9464
@@ -240,7 +240,7 @@ impl ExporterBuilder {
     ///
     /// ```no_run
     /// # async fn run() -> std::io::Result<()> {
-    /// use metrics_runtime::Exporter;
+    /// use promstrict::Exporter;
     ///
     /// let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
     /// let shutdown = async { stopped.await.unwrap_or(()) }; // or a ctrl-c future

@@ -3,8 +3,8 @@
 //! ```no_run
 //! use hyper::server::conn::http1;
 //! use hyper_util::rt::TokioIo;
-//! use metrics_runtime::default_registry;
-//! use metrics_runtime::http::hyper::MetricsService;
+//! use promstrict::default_registry;
+//! use promstrict::http::hyper::MetricsService;
 //!
 //! # async fn run() -> std::io::Result<()> {
 //! let metrics = MetricsService::new(default_registry());

@@ -18,8 +18,8 @@
 //! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
 //!
 //! ```
-//! use metrics_runtime::http::MetricsHandler;
-//! use metrics_runtime::{Counter, Registry};
+//! use promstrict::http::MetricsHandler;
+//! use promstrict::{Counter, Registry};
 //! use std::sync::Arc;
 //!
 //! let registry = Arc::new(Registry::new());
@@ -37,7 +37,7 @@
 //!     "application/openmetrics-text; version=1.0.0; charset=utf-8"
 //! );
 //! assert!(response.body().ends_with(b"jobs_total 1\n# EOF\n"));
-//! # Ok::<(), metrics_runtime::RegistryError>(())
+//! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 
 mod auth;

@@ -140,7 +140,7 @@ impl Route {
 /// extensions.
 ///
 /// ```
-/// use metrics_runtime::http::RouteTemplate;
+/// use promstrict::http::RouteTemplate;
 ///
 /// let mut request = http::Request::get("/users/42").body(()).unwrap();
 /// request.extensions_mut().insert(RouteTemplate::new("/users/{id}"));
@@ -220,8 +220,8 @@ struct Families {
 /// for another framework, call [`HttpMetrics::start`] per request.
 ///
 /// ```
-/// use metrics_runtime::http::{HttpMethod, HttpMetrics, Route};
-/// use metrics_runtime::{Format, Registry};
+/// use promstrict::http::{HttpMethod, HttpMetrics, Route};
+/// use promstrict::{Format, Registry};
 ///
 /// let registry = Registry::new();
 /// let metrics = HttpMetrics::register(&registry)?;
@@ -233,7 +233,7 @@ struct Families {
 /// let text = registry.encode(Format::Prometheus);
 /// assert!(text.contains(r#"http_requests_total{method="get",route="/users/{id}",status="2xx"} 1"#));
 /// assert!(text.contains("http_requests_in_flight 0"));
-/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// # Ok::<(), promstrict::RegistryError>(())
 /// ```
 #[derive(Clone)]
 pub struct HttpMetrics {
@@ -273,13 +273,15 @@ impl HttpMetrics {
             duration: Family::with_options(buckets),
             in_flight: Gauge::new(),
         };
+        const OWNER: &str = "the HTTP layer (`http::HttpMetrics`)";
         let mut group = MetricGroup::new();
         group
             .add(
                 Descriptor::new(
                     "http_requests_total",
                     "HTTP requests answered, by method, route template and status class.",
-                ),
+                )
+                .owner(OWNER),
                 &families.requests,
             )
             .add(
@@ -287,11 +289,12 @@ impl HttpMetrics {
                     "http_request_duration_seconds",
                     "Time to answer an HTTP request (until the response head), by method and route template.",
                 )
-                .unit("seconds"),
+                .owner(OWNER),
                 &families.duration,
             )
             .add(
-                Descriptor::new("http_requests_in_flight", "HTTP requests being handled."),
+                Descriptor::new("http_requests_in_flight", "HTTP requests being handled.")
+                    .owner(OWNER),
                 &families.in_flight,
             );
         registry.register_group(group)?;

@@ -120,7 +120,7 @@ impl AtomicCounter<f64> {
     /// `v` is refused and the counter keeps its value.
     ///
     /// ```
-    /// use metrics_runtime::Counter;
+    /// use promstrict::Counter;
     ///
     /// let seconds = Counter::<f64>::default();
     /// seconds.inc_by(1.5).unwrap();
@@ -151,7 +151,7 @@ impl AtomicCounter<f64> {
 /// Cloning shares the value. Its name must end in `_total`.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Format, Registry};
+/// use promstrict::{Counter, Format, Registry};
 ///
 /// let registry = Registry::new();
 /// let jobs = registry.register("jobs_processed_total", "Jobs processed.", Counter::new())?;
@@ -159,7 +159,7 @@ impl AtomicCounter<f64> {
 /// jobs.inc_by(2);
 /// assert_eq!(jobs.get(), 3);
 /// assert!(registry.encode(Format::Prometheus).contains("jobs_processed_total 3\n"));
-/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// # Ok::<(), promstrict::RegistryError>(())
 /// ```
 pub struct Counter<N: CounterNumber = u64> {
     inner: Arc<AtomicCounter<N>>,

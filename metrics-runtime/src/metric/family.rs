@@ -23,7 +23,7 @@ struct Slot<C> {
 /// One `M` per combination of the labels `L`.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Family, LabelDescriptor, LabelSet, LabelValue};
+/// use promstrict::{Counter, Family, LabelDescriptor, LabelSet, LabelValue};
 ///
 /// # #[derive(Clone, Copy)] struct Cached { hit: bool }
 /// # impl LabelSet for Cached {

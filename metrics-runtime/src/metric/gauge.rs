@@ -127,7 +127,7 @@ impl AtomicGauge<f64> {
 /// A gauge: `i64` by default, `Gauge<f64>` for fractional values.
 ///
 /// ```
-/// use metrics_runtime::Gauge;
+/// use promstrict::Gauge;
 ///
 /// let connections = Gauge::<i64>::default();
 /// connections.inc();

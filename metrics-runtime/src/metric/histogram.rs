@@ -22,52 +22,14 @@ use std::sync::{Arc, OnceLock};
 use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::label::Labels;
 
-/// The most buckets a histogram may have (one more, `+Inf`, is implicit).
-pub const MAX_BUCKETS: usize = 64;
-
-/// Why a bucket list was refused.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BucketsError {
-    /// No bounds at all.
-    Empty,
-    /// More than [`MAX_BUCKETS`] bounds.
-    TooMany(usize),
-    /// A bound is NaN or infinite (`+Inf` is implicit; don't list it).
-    NotFinite(usize, f64),
-    /// `bounds[i] <= bounds[i - 1]`.
-    NotIncreasing(usize, f64),
-    /// A generator's arguments cannot produce valid buckets.
-    BadGenerator(&'static str),
-}
-
-impl fmt::Display for BucketsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BucketsError::Empty => f.write_str("a histogram needs at least one bucket bound"),
-            BucketsError::TooMany(n) => write!(
-                f,
-                "{n} bucket bounds is more than the {MAX_BUCKETS} allowed: every bucket is a series"
-            ),
-            BucketsError::NotFinite(i, v) => write!(
-                f,
-                "bucket bound #{i} is {v}: bounds must be finite (the +Inf bucket is implicit)"
-            ),
-            BucketsError::NotIncreasing(i, v) => write!(
-                f,
-                "bucket bound #{i} ({v}) is not greater than the one before: bounds must be strictly increasing"
-            ),
-            BucketsError::BadGenerator(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for BucketsError {}
+pub use promstrict_rules::buckets::{BucketsError, MAX_BUCKETS};
+use promstrict_rules::buckets as rules;
 
 /// A validated list of bucket upper bounds: finite, strictly increasing,
 /// 1 to [`MAX_BUCKETS`] long. Cloning shares the list.
 ///
 /// ```
-/// use metrics_runtime::Buckets;
+/// use promstrict::Buckets;
 ///
 /// let b = Buckets::new(&[0.1, 0.5, 1.0]).unwrap();
 /// assert_eq!(b.bounds(), &[0.1, 0.5, 1.0]);
@@ -78,62 +40,40 @@ impl std::error::Error for BucketsError {}
 pub struct Buckets(Arc<[f64]>);
 
 impl Buckets {
-    /// For operations well under a second: 0.01 … 1 s.
-    pub const FAST: &'static [f64] = &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0];
-    /// For operations of about a second: 0.25 … 10 s.
-    pub const MEDIUM: &'static [f64] = &[0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
-    /// For slow operations: 1 … 120 s.
-    pub const SLOW: &'static [f64] = &[1.0, 5.0, 10.0, 30.0, 60.0, 120.0];
-    /// General-purpose latency buckets (seconds), 5 ms … 10 s, as most clients default to.
-    pub const DEFAULT: &'static [f64] = &[
-        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-    ];
+    /// For operations well under a second: 0.01 … 1 s (`buckets = "fast"`).
+    pub const FAST: &'static [f64] = rules::FAST;
+    /// For operations of about a second: 0.25 … 10 s (`buckets = "medium"`).
+    pub const MEDIUM: &'static [f64] = rules::MEDIUM;
+    /// For slow operations: 1 … 120 s (`buckets = "slow"`).
+    pub const SLOW: &'static [f64] = rules::SLOW;
+    /// General-purpose latency buckets (seconds), 5 ms … 10 s, as most clients
+    /// default to.
+    pub const DEFAULT: &'static [f64] = rules::DEFAULT;
 
-    /// Validates `bounds`.
+    /// Validates `bounds` by the same rules as `#[metric(buckets = [...])]`,
+    /// with the same messages.
     pub fn new(bounds: &[f64]) -> Result<Self, BucketsError> {
-        if bounds.is_empty() {
-            return Err(BucketsError::Empty);
+        match rules::check_bounds(bounds).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(Buckets(bounds.into())),
         }
-        if bounds.len() > MAX_BUCKETS {
-            return Err(BucketsError::TooMany(bounds.len()));
-        }
-        for (i, &b) in bounds.iter().enumerate() {
-            if !b.is_finite() {
-                return Err(BucketsError::NotFinite(i, b));
-            }
-            if i > 0 && b <= bounds[i - 1] {
-                return Err(BucketsError::NotIncreasing(i, b));
-            }
-        }
-        Ok(Buckets(bounds.into()))
     }
 
-    /// `count` bounds `start, start*factor, start*factor², …`.
+    /// `count` bounds `start, start*factor, start*factor², …`, exactly as
+    /// `buckets = exponential(start, factor, count)` computes them.
     pub fn exponential(start: f64, factor: f64, count: usize) -> Result<Self, BucketsError> {
-        if count > MAX_BUCKETS {
-            return Err(BucketsError::TooMany(count));
-        }
-        if start.is_nan() || start <= 0.0 || factor.is_nan() || factor <= 1.0 || count == 0 {
-            return Err(BucketsError::BadGenerator(
-                "exponential buckets need start > 0, factor > 1 and count >= 1",
-            ));
-        }
-        let bounds: Vec<f64> = (0..count).map(|i| start * factor.powi(i as i32)).collect();
-        Buckets::new(&bounds)
+        Ok(Buckets(rules::exponential(start, factor, count)?.into()))
     }
 
-    /// `count` bounds `start, start+width, start+2·width, …`.
+    /// `count` bounds `start, start+width, start+2·width, …`, exactly as
+    /// `buckets = linear(start, width, count)` computes them.
     pub fn linear(start: f64, width: f64, count: usize) -> Result<Self, BucketsError> {
-        if count > MAX_BUCKETS {
-            return Err(BucketsError::TooMany(count));
-        }
-        if !start.is_finite() || width.is_nan() || width <= 0.0 || count == 0 {
-            return Err(BucketsError::BadGenerator(
-                "linear buckets need a finite start, width > 0 and count >= 1",
-            ));
-        }
-        let bounds: Vec<f64> = (0..count).map(|i| start + width * i as f64).collect();
-        Buckets::new(&bounds)
+        Ok(Buckets(rules::linear(start, width, count)?.into()))
+    }
+
+    /// The preset `buckets = "name"` names (`"fast"`, `"medium"`, `"slow"`).
+    pub fn preset(name: &str) -> Result<Self, BucketsError> {
+        Ok(Buckets(rules::preset(name)?.into()))
     }
 
     /// The bounds, without the implicit `+Inf`.
@@ -335,7 +275,7 @@ impl AtomicHistogram {
     /// [stopped](HistogramTimer::stop)), so early returns and `?` are timed too.
     ///
     /// ```
-    /// use metrics_runtime::Histogram;
+    /// use promstrict::Histogram;
     ///
     /// let latency = Histogram::default();
     /// {
@@ -451,7 +391,7 @@ impl Drop for HistogramTimer<'_> {
 /// A histogram with fixed buckets.
 ///
 /// ```
-/// use metrics_runtime::{Buckets, Histogram};
+/// use promstrict::{Buckets, Histogram};
 ///
 /// let latency = Histogram::new(Buckets::new(&[0.1, 0.5, 1.0]).unwrap());
 /// latency.observe(0.2);
@@ -555,18 +495,18 @@ mod tests {
 
     #[test]
     fn long_bucket_lists_use_the_binary_search_path_consistently() {
-        let bounds: Vec<f64> = (1..=40).map(f64::from).collect();
+        let bounds: Vec<f64> = (1..=20).map(f64::from).collect();
         let h = Histogram::new(Buckets::new(&bounds).unwrap());
-        for v in 0..=41 {
+        for v in 0..=21 {
             h.observe(v as f64);
         }
         let cum = h.cumulative();
         // Bucket le=k holds 0..=k.
-        for (k, (b, c)) in cum.iter().take(40).enumerate() {
+        for (k, (b, c)) in cum.iter().take(20).enumerate() {
             assert_eq!(*b, (k + 1) as f64);
             assert_eq!(*c, k as u64 + 2);
         }
-        assert_eq!(cum[40], (f64::INFINITY, 42));
+        assert_eq!(cum[20], (f64::INFINITY, 22));
     }
 
     #[test]
@@ -616,20 +556,28 @@ mod tests {
         assert_eq!(Buckets::new(&[]), Err(BucketsError::Empty));
         assert!(matches!(
             Buckets::new(&[1.0, f64::INFINITY]),
-            Err(BucketsError::NotFinite(1, _))
+            Err(BucketsError::NotFinite { index: 1, .. })
         ));
         assert!(matches!(
             Buckets::new(&[f64::NAN]),
-            Err(BucketsError::NotFinite(0, _))
+            Err(BucketsError::NotFinite { index: 0, .. })
         ));
         assert_eq!(
             Buckets::new(&[1.0, 1.0]),
-            Err(BucketsError::NotIncreasing(1, 1.0))
+            Err(BucketsError::NotIncreasing {
+                index: 1,
+                value: 1.0,
+                previous: 1.0
+            })
         );
         assert!(matches!(
             Buckets::new(&vec![1.0; 65]),
             Err(BucketsError::TooMany(65))
         ));
+        // The limit is the derive's: 20 bounds.
+        let twenty_one: Vec<f64> = (0..21).map(f64::from).collect();
+        assert_eq!(Buckets::new(&twenty_one), Err(BucketsError::TooMany(21)));
+        Buckets::new(&twenty_one[..20]).unwrap();
         assert_eq!(
             Buckets::linear(1.0, 0.5, 3).unwrap().bounds(),
             &[1.0, 1.5, 2.0]
@@ -637,14 +585,12 @@ mod tests {
         assert!(Buckets::exponential(0.0, 2.0, 3).is_err());
         assert!(Buckets::exponential(1.0, 1.0, 3).is_err());
         assert!(Buckets::linear(0.0, -1.0, 3).is_err());
-        assert_eq!(
-            Buckets::exponential(1.0, 2.0, usize::MAX),
-            Err(BucketsError::TooMany(usize::MAX))
-        );
-        assert_eq!(
-            Buckets::linear(1.0, 1.0, 1 << 40),
-            Err(BucketsError::TooMany(1 << 40))
-        );
+        for huge in [Buckets::exponential(1.0, 2.0, usize::MAX), Buckets::linear(1.0, 1.0, 1 << 40)] {
+            assert_eq!(
+                huge.unwrap_err().to_string(),
+                "`count` must be between 1 and 20: each bucket is one more time series per label combination"
+            );
+        }
         for preset in [
             Buckets::FAST,
             Buckets::MEDIUM,

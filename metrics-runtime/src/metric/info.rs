@@ -11,14 +11,14 @@ use crate::naming::{check_label_name, NameError};
 /// Constant labels describing the target. The metric name must end in `_info`.
 ///
 /// ```
-/// use metrics_runtime::{Format, Info, Registry};
+/// use promstrict::{Format, Info, Registry};
 ///
 /// let registry = Registry::new();
 /// let build = registry.register("build_info", "Build information.", Info::default())?;
 /// build.set([("version", "1.2.3"), ("commit", "abc123")]).unwrap();
 /// let text = registry.encode(Format::OpenMetrics);
 /// assert!(text.contains("build_info{version=\"1.2.3\",commit=\"abc123\"} 1\n"));
-/// # Ok::<(), metrics_runtime::RegistryError>(())
+/// # Ok::<(), promstrict::RegistryError>(())
 /// ```
 #[derive(Clone, Default)]
 pub struct Info {

@@ -12,33 +12,7 @@ pub(crate) mod summary;
 
 use crate::label::Labels;
 
-/// The kind of a metric, as announced in `# TYPE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MetricType {
-    /// A monotonic counter.
-    Counter,
-    /// A value that goes up and down.
-    Gauge,
-    /// Bucketed observations with count and sum.
-    Histogram,
-    /// Count and sum of observations (no quantiles).
-    Summary,
-    /// Constant labels describing the target (`build_info`).
-    Info,
-}
-
-impl MetricType {
-    /// The OpenMetrics type name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MetricType::Counter => "counter",
-            MetricType::Gauge => "gauge",
-            MetricType::Histogram => "histogram",
-            MetricType::Summary => "summary",
-            MetricType::Info => "info",
-        }
-    }
-}
+pub use promstrict_rules::MetricType;
 
 /// The value of one series at the moment it was read.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -41,7 +41,7 @@ impl AtomicSummary {
 /// Count and sum of observations (a summary with no quantiles).
 ///
 /// ```
-/// use metrics_runtime::Summary;
+/// use promstrict::Summary;
 ///
 /// let payload = Summary::default();
 /// payload.observe(512.0);

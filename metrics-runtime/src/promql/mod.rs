@@ -103,7 +103,7 @@ fn select(
 /// # Example
 ///
 /// ```
-/// use metrics_runtime::promql::{rate, Sample};
+/// use promstrict::promql::{rate, Sample};
 ///
 /// // A counter scraped every 10 s, growing by 10 per scrape.
 /// let samples: Vec<Sample> = (0..=6)

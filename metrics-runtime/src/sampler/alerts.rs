@@ -142,7 +142,7 @@ fn format_range(secs: f64) -> String {
 ///
 /// ```
 /// use std::time::Duration;
-/// use metrics_runtime::sampler::AlertRule;
+/// use promstrict::sampler::AlertRule;
 ///
 /// let rules = [
 ///     AlertRule::ratio_above("HighErrorRate", "tasks_failed_total", "tasks_processed_total", 0.05),
@@ -281,7 +281,7 @@ pub struct AlertState {
 /// condition has held.
 ///
 /// ```
-/// use metrics_runtime::sampler::{AlertEngine, AlertRule, AlertStatus, Sampler, Snapshot};
+/// use promstrict::sampler::{AlertEngine, AlertRule, AlertStatus, Sampler, Snapshot};
 ///
 /// let mut sampler = Sampler::default();
 /// let mut alerts = AlertEngine::new(vec![AlertRule::ratio_above(
@@ -298,7 +298,7 @@ pub struct AlertState {
 /// let (_, state) = alerts.iter().next().unwrap();
 /// assert_eq!(state.status, AlertStatus::Firing);
 /// assert!((state.value.unwrap() - 1.0 / 6.0).abs() < 1e-9);
-/// # Ok::<(), metrics_runtime::sampler::SampleError>(())
+/// # Ok::<(), promstrict::sampler::SampleError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct AlertEngine {

@@ -28,7 +28,7 @@
 //! snapshots at chosen times instead of sleeping:
 //!
 //! ```
-//! use metrics_runtime::sampler::{Sampler, SamplerConfig, Snapshot};
+//! use promstrict::sampler::{Sampler, SamplerConfig, Snapshot};
 //!
 //! let mut sampler = Sampler::new(SamplerConfig::default());
 //! for i in 0..=20 {
@@ -41,7 +41,7 @@
 //! let rate = sampler.rate("tasks_processed_total").unwrap();
 //! assert!((rate - 4.0).abs() < 1e-9, "{rate}");
 //! assert_eq!(sampler.uptime(), 5.0);
-//! # Ok::<(), metrics_runtime::sampler::SampleError>(())
+//! # Ok::<(), promstrict::sampler::SampleError>(())
 //! ```
 
 mod alerts;

@@ -52,7 +52,7 @@ pub struct SnapshotSeries {
 /// deterministically:
 ///
 /// ```
-/// use metrics_runtime::sampler::Snapshot;
+/// use promstrict::sampler::Snapshot;
 ///
 /// let snapshot = Snapshot::new()
 ///     .counter("tasks_total", &[], 60.0)

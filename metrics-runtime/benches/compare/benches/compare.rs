@@ -26,7 +26,7 @@ use metrics_compare::{
     family_names, meas, ours, pc, seq_names, spread_values, tikv_static, BOUNDS, BOUNDS10,
     COL_NAMES, ROW_NAMES,
 };
-use metrics_runtime::instrument_latency;
+use promstrict::instrument_latency;
 
 type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
@@ -35,7 +35,7 @@ type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 // the checks at the end.
 
 struct Registries {
-    ours: metrics_runtime::Registry,
+    ours: promstrict::Registry,
     pc: prometheus_client::registry::Registry,
     tikv: prometheus::Registry,
     /// measured has no registry: each family encodes itself under a name.
@@ -97,7 +97,7 @@ fn counter_inc(g: &mut Group<'_>, r: &mut Registries) {
         .register(
             "counter_inc_total",
             "Counter inc.",
-            metrics_runtime::Counter::new(),
+            promstrict::Counter::new(),
         )
         .unwrap();
     g.bench_function("ours", |b| b.iter(|| black_box(&c).inc()));
@@ -128,12 +128,12 @@ fn counter_inc(g: &mut Group<'_>, r: &mut Registries) {
 // 2. counter_inc_labels: 2 enum labels, 18 combinations.
 
 fn counter_inc_labels(g: &mut Group<'_>, r: &mut Registries) {
-    let family: metrics_runtime::Family<ours::Request, metrics_runtime::Counter> = r
+    let family: promstrict::Family<ours::Request, promstrict::Counter> = r
         .ours
         .register(
             "counter_inc_labels_total",
             "Labelled counter inc.",
-            metrics_runtime::Family::default(),
+            promstrict::Family::default(),
         )
         .unwrap();
     let sets = ours::seq();
@@ -249,7 +249,7 @@ fn histogram_observe(g: &mut Group<'_>, r: &mut Registries) {
         .register(
             "histogram_observe_seconds",
             "Histogram observe.",
-            metrics_runtime::Histogram::new(metrics_runtime::Buckets::new(&BOUNDS).unwrap()),
+            promstrict::Histogram::new(promstrict::Buckets::new(&BOUNDS).unwrap()),
         )
         .unwrap();
     let mut j = 0;
@@ -320,12 +320,12 @@ fn histogram_observe(g: &mut Group<'_>, r: &mut Registries) {
 fn histogram_observe_labels(g: &mut Group<'_>, r: &mut Registries) {
     let values = spread_values();
 
-    let family: metrics_runtime::Family<ours::Request, metrics_runtime::Histogram> = r
+    let family: promstrict::Family<ours::Request, promstrict::Histogram> = r
         .ours
         .register(
             "histogram_observe_labels_seconds",
             "Labelled histogram observe.",
-            metrics_runtime::Family::with_options(metrics_runtime::Buckets::new(&BOUNDS).unwrap()),
+            promstrict::Family::with_options(promstrict::Buckets::new(&BOUNDS).unwrap()),
         )
         .unwrap();
     let sets = ours::seq();
@@ -473,7 +473,7 @@ fn instrumentation(g: &mut Group<'_>, r: &mut Registries) {
     g.bench_function("bare", |b| b.iter(bare));
 
     // The floor: what any latency histogram must at least do.
-    let floor = metrics_runtime::Histogram::new(metrics_runtime::Buckets::new(&BOUNDS).unwrap());
+    let floor = promstrict::Histogram::new(promstrict::Buckets::new(&BOUNDS).unwrap());
     g.bench_function("floor", |b| {
         b.iter(|| {
             let start = Instant::now();
@@ -489,7 +489,7 @@ fn instrumentation(g: &mut Group<'_>, r: &mut Registries) {
         .register(
             "instrumentation_timer_seconds",
             "Timer.",
-            metrics_runtime::Histogram::new(metrics_runtime::Buckets::new(&BOUNDS).unwrap()),
+            promstrict::Histogram::new(promstrict::Buckets::new(&BOUNDS).unwrap()),
         )
         .unwrap();
     g.bench_function("ours_timer", |b| b.iter(|| h.time(bare)));
@@ -642,7 +642,7 @@ fn contention_counter(g: &mut Group<'_>, r: &mut Registries, checks: &mut Vec<Ch
         .register(
             "contention_counter_total",
             "Contended counter.",
-            metrics_runtime::Counter::new(),
+            promstrict::Counter::new(),
         )
         .unwrap();
     bench_contended(g, sc, "ours", checks, |n| {
@@ -688,7 +688,7 @@ fn contention_histogram(g: &mut Group<'_>, r: &mut Registries, checks: &mut Vec<
         .register(
             "contention_histogram_seconds",
             "Contended histogram.",
-            metrics_runtime::Histogram::new(metrics_runtime::Buckets::new(&BOUNDS).unwrap()),
+            promstrict::Histogram::new(promstrict::Buckets::new(&BOUNDS).unwrap()),
         )
         .unwrap();
     bench_contended(g, sc, "ours", checks, |n| {
@@ -751,10 +751,10 @@ fn encode_counters(g: &mut Group<'_>, checks: &mut Vec<Check>) {
     let names = family_names("_total");
     let help = "Requests per cell.";
 
-    let registry = metrics_runtime::Registry::new();
+    let registry = promstrict::Registry::new();
     for (f, name) in names.iter().enumerate() {
-        let fam: metrics_runtime::Family<ours::Grid, metrics_runtime::Counter> = registry
-            .register(*name, help, metrics_runtime::Family::default())
+        let fam: promstrict::Family<ours::Grid, promstrict::Counter> = registry
+            .register(*name, help, promstrict::Family::default())
             .unwrap();
         for l in ours::grid() {
             fam.labels(l)
@@ -763,8 +763,8 @@ fn encode_counters(g: &mut Group<'_>, checks: &mut Vec<Check>) {
     }
     let mut buf = String::with_capacity(1 << 20);
     for (id, format) in [
-        ("ours", metrics_runtime::Format::Prometheus),
-        ("ours_openmetrics", metrics_runtime::Format::OpenMetrics),
+        ("ours", promstrict::Format::Prometheus),
+        ("ours_openmetrics", promstrict::Format::OpenMetrics),
     ] {
         g.bench_function(id, |b| {
             b.iter(|| {
@@ -931,14 +931,14 @@ fn encode_histograms(g: &mut Group<'_>, checks: &mut Vec<Check>) {
         [v * 1e-5, v * 1e-4, v * 1e-3]
     };
 
-    let registry = metrics_runtime::Registry::new();
-    let buckets = metrics_runtime::Buckets::new(&BOUNDS10).unwrap();
+    let registry = promstrict::Registry::new();
+    let buckets = promstrict::Buckets::new(&BOUNDS10).unwrap();
     for (f, name) in names.iter().enumerate() {
-        let fam: metrics_runtime::Family<ours::Grid, metrics_runtime::Histogram> = registry
+        let fam: promstrict::Family<ours::Grid, promstrict::Histogram> = registry
             .register(
                 *name,
                 help,
-                metrics_runtime::Family::with_options(buckets.clone()),
+                promstrict::Family::with_options(buckets.clone()),
             )
             .unwrap();
         for l in ours::grid() {
@@ -949,8 +949,8 @@ fn encode_histograms(g: &mut Group<'_>, checks: &mut Vec<Check>) {
     }
     let mut buf = String::with_capacity(1 << 23);
     for (id, format) in [
-        ("ours", metrics_runtime::Format::Prometheus),
-        ("ours_openmetrics", metrics_runtime::Format::OpenMetrics),
+        ("ours", promstrict::Format::Prometheus),
+        ("ours_openmetrics", promstrict::Format::OpenMetrics),
     ] {
         g.bench_function(id, |b| {
             b.iter(|| {
@@ -1171,7 +1171,7 @@ fn check_encoding(
 }
 
 fn hot_path_checks(r: &Registries, checks: &mut Vec<Check>) {
-    let ours = r.ours.encode(metrics_runtime::Format::Prometheus);
+    let ours = r.ours.encode(promstrict::Format::Prometheus);
     let mut pc_text = String::new();
     prometheus_client::encoding::text::encode(&mut pc_text, &r.pc).unwrap();
     let mut tikv = String::new();
@@ -1237,7 +1237,7 @@ fn hot_path_checks(r: &Registries, checks: &mut Vec<Check>) {
     ));
 
     // The instrumented functions: their own series in their own registries.
-    let default = metrics_runtime::default_registry().encode(metrics_runtime::Format::Prometheus);
+    let default = promstrict::default_registry().encode(promstrict::Format::Prometheus);
     let got = nonzero_samples(
         &default,
         "function_duration_seconds_count",
@@ -1297,7 +1297,7 @@ fn write_checks(checks: &[Check]) {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let mut r = Registries {
-        ours: metrics_runtime::Registry::new(),
+        ours: promstrict::Registry::new(),
         pc: prometheus_client::registry::Registry::default(),
         tikv: prometheus::Registry::new(),
         measured: Vec::new(),

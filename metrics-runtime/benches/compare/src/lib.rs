@@ -64,7 +64,7 @@ pub fn family_names(suffix: &str) -> Vec<&'static str> {
 
 /// This toolkit's label types.
 pub mod ours {
-    use metrics_runtime::{LabelSet, LabelValue};
+    use promstrict::{LabelSet, LabelValue};
 
     #[derive(LabelValue, Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Method {

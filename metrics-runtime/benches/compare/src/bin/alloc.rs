@@ -140,7 +140,7 @@ fn rows() -> Vec<Row> {
             "ours",
             "counter",
             "`Family::default()` (every slot preallocated), `labels(l).inc()`",
-            metrics_runtime::Family::<ours::Grid, metrics_runtime::Counter>::default,
+            promstrict::Family::<ours::Grid, promstrict::Counter>::default,
             |f, i| {
                 f.labels(ours_grid[i % SERIES]).inc();
             },
@@ -194,14 +194,14 @@ fn rows() -> Vec<Row> {
         ),
     ];
 
-    let buckets = metrics_runtime::Buckets::new(&BOUNDS).unwrap();
+    let buckets = promstrict::Buckets::new(&BOUNDS).unwrap();
     rows.extend([
         case(
             "ours",
             "histogram",
             "`Family::with_options(buckets)` (every slot preallocated), `labels(l).observe(v)`",
             || {
-                metrics_runtime::Family::<ours::Grid, metrics_runtime::Histogram>::with_options(
+                promstrict::Family::<ours::Grid, promstrict::Histogram>::with_options(
                     buckets.clone(),
                 )
             },

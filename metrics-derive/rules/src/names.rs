@@ -1,31 +1,10 @@
-//! The naming rules: promlint's (`prometheus/client_golang`,
-//! `prometheus/testutil/promlint/validations/`) and ours, as pure functions of
-//! strings so they can be tested on their own and shared by every macro.
+//! Metric names, units, namespaces and label names: promlint's rules and
+//! ours, as pure functions of strings.
 //!
 //! Every function returns messages that say what is wrong *and* what to write
-//! instead; callers attach them to the offending token.
+//! instead.
 
-/// The type of a metric, as far as naming is concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum MetricKind {
-    Counter,
-    Gauge,
-    Histogram,
-    Summary,
-    Info,
-}
-
-impl MetricKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            MetricKind::Counter => "counter",
-            MetricKind::Gauge => "gauge",
-            MetricKind::Histogram => "histogram",
-            MetricKind::Summary => "summary",
-            MetricKind::Info => "info metric",
-        }
-    }
-}
+use crate::MetricType as MetricKind;
 
 /// Base units (promlint's, plus `ratio`, the unit of fractions).
 const BASE_UNITS: &[&str] = &[
@@ -125,7 +104,7 @@ const DURATION_WORDS: &[&str] = &[
 ];
 
 /// The base unit of `unit` if it is a known unit that is *not* a base unit.
-pub(crate) fn non_base_unit(word: &str) -> Option<&'static str> {
+pub fn non_base_unit(word: &str) -> Option<&'static str> {
     if let Some((_, base)) = NON_BASE_UNITS.iter().find(|(w, _)| *w == word) {
         return Some(base);
     }
@@ -149,7 +128,7 @@ pub(crate) fn non_base_unit(word: &str) -> Option<&'static str> {
 }
 
 /// Whether `word` is a base unit.
-pub(crate) fn is_base_unit(word: &str) -> bool {
+pub fn is_base_unit(word: &str) -> bool {
     BASE_UNITS.contains(&word)
 }
 
@@ -158,7 +137,7 @@ pub(crate) fn is_base_unit(word: &str) -> bool {
 /// `requestsTotal` → `requests_total`, `http-requests.total` →
 /// `http_requests_total`. Runs of separators collapse into one `_`, and
 /// leading and trailing separators are dropped.
-pub(crate) fn to_snake_case(s: &str) -> String {
+pub fn to_snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
@@ -190,9 +169,12 @@ pub(crate) fn to_snake_case(s: &str) -> String {
 
 /// What a name names, for messages and the rules that differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NameRole {
+pub enum NameRole {
+    /// A metric name.
     Metric,
+    /// A namespace, the prefix of every name of a struct or registry.
     Namespace,
+    /// A label name.
     Label,
 }
 
@@ -209,7 +191,7 @@ impl NameRole {
 /// `[a-z][a-z0-9_]*`, no `__`, no leading `_`, no `:`, not camelCase; for
 /// metric names and namespaces also no trailing `_` (it would make `__` once
 /// suffixes and prefixes are added).
-pub(crate) fn check_charset(name: &str, role: NameRole) -> Result<(), String> {
+pub fn check_charset(name: &str, role: NameRole) -> Result<(), String> {
     let what = role.as_str();
     if name.is_empty() {
         return Err(format!("a {what} cannot be empty"));
@@ -318,7 +300,7 @@ fn replace_segment(name: &str, index: usize, with: &str) -> String {
 /// The name a metric's family takes in OpenMetrics (a counter's without
 /// `_total`, an info's without `_info`): two metrics of one struct must not
 /// share it.
-pub(crate) fn family_name(name: &str, kind: MetricKind) -> &str {
+pub fn family_name(name: &str, kind: MetricKind) -> &str {
     match kind {
         MetricKind::Counter => name.strip_suffix("_total").unwrap_or(name),
         MetricKind::Info => name.strip_suffix("_info").unwrap_or(name),
@@ -328,7 +310,7 @@ pub(crate) fn family_name(name: &str, kind: MetricKind) -> &str {
 
 /// Every rule for the name of a metric of type `kind` (namespace not
 /// included). Returns every problem; if the characters are wrong, only that.
-pub(crate) fn check_metric_name(name: &str, kind: MetricKind) -> Vec<String> {
+pub fn check_metric_name(name: &str, kind: MetricKind) -> Vec<String> {
     if let Err(e) = check_charset(name, NameRole::Metric) {
         return vec![e];
     }
@@ -372,12 +354,12 @@ fn check_type_suffix(name: &str, kind: MetricKind, problems: &mut Vec<String>) {
             if let Some(stem) = name.strip_suffix("_total") {
                 problems.push(format!(
                     "only counters end in `_total`, and this is a {}: write `{stem}` (or make it a `Counter` if it only goes up)",
-                    kind.as_str()
+                    kind.noun()
                 ));
             } else if let Some(stem) = name.strip_suffix("_info") {
                 problems.push(format!(
                     "only info metrics end in `_info`, and this is a {}: write `{stem}` (or make it an `Info`)",
-                    kind.as_str()
+                    kind.noun()
                 ));
             }
         }
@@ -447,7 +429,7 @@ fn check_reserved_suffixes(name: &str, kind: MetricKind, problems: &mut Vec<Stri
     if kind != MetricKind::Gauge && name.ends_with("_timestamp_seconds") {
         problems.push(format!(
             "a `_timestamp_seconds` metric holds a point in time, which only a `Gauge` can: make it a `Gauge` set to the Unix time in seconds (this is a {})",
-            kind.as_str()
+            kind.noun()
         ));
     }
 }
@@ -532,9 +514,59 @@ fn check_duration_needs_seconds(name: &str, kind: MetricKind, problems: &mut Vec
     ));
 }
 
+/// The base unit a metric's name ends in (before a counter's `_total`), which
+/// OpenMetrics announces as `# UNIT` when no unit is declared:
+/// `request_duration_seconds` → `seconds`, `read_bytes_total` → `bytes`.
+pub fn unit_of_name(name: &str, kind: MetricKind) -> Option<&'static str> {
+    if kind == MetricKind::Info {
+        return None;
+    }
+    let stem = family_name(name, kind);
+    let (rest, last) = stem.rsplit_once('_')?;
+    if rest.is_empty() {
+        return None;
+    }
+    BASE_UNITS.iter().copied().find(|unit| *unit == last)
+}
+
+/// What the exposition formats themselves accept as a metric name, the only
+/// check a name registered with the legacy opt-out gets besides its type
+/// suffix: `[a-zA-Z_:][a-zA-Z0-9_:]*`, not starting with `__`.
+pub fn check_exposition_name(name: &str) -> Result<(), String> {
+    let mut bytes = name.bytes();
+    let Some(first) = bytes.next() else {
+        return Err("a metric name cannot be empty".to_owned());
+    };
+    let ok_first = first.is_ascii_alphabetic() || first == b'_' || first == b':';
+    let ok_rest = bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+    if !ok_first || !ok_rest {
+        return Err(
+            "even a legacy metric name must match `[a-zA-Z_:][a-zA-Z0-9_:]*`: rename it".to_owned(),
+        );
+    }
+    if name.starts_with("__") {
+        return Err(
+            "names starting with `__` are reserved for Prometheus, even legacy ones: rename it"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+/// The type suffix a legacy name still needs, because the exposition formats
+/// derive the family name from it: a counter's `_total`, an info's `_info`.
+pub fn check_exposition_suffix(name: &str, kind: MetricKind) -> Result<(), String> {
+    let mut problems = Vec::new();
+    check_type_suffix(name, kind, &mut problems);
+    match (kind, problems.into_iter().next()) {
+        (MetricKind::Counter | MetricKind::Info, Some(problem)) => Err(problem),
+        _ => Ok(()),
+    }
+}
+
 /// `#[metric(unit = "…")]`: a base unit, which the name ends in (before
 /// `_total`); info metrics have no unit.
-pub(crate) fn check_declared_unit(unit: &str, name: &str, kind: MetricKind) -> Vec<String> {
+pub fn check_declared_unit(unit: &str, name: &str, kind: MetricKind) -> Vec<String> {
     if kind == MetricKind::Info {
         return vec![
             "an info metric has no unit (OpenMetrics forbids it): remove `unit`".to_owned(),
@@ -603,7 +635,7 @@ pub(crate) fn check_declared_unit(unit: &str, name: &str, kind: MetricKind) -> V
 }
 
 /// A namespace: the characters of a name, and no metric type in it.
-pub(crate) fn check_namespace(namespace: &str) -> Vec<String> {
+pub fn check_namespace(namespace: &str) -> Vec<String> {
     if let Err(e) = check_charset(namespace, NameRole::Namespace) {
         return vec![e];
     }
@@ -644,7 +676,7 @@ const RESERVED_LABELS: &[(&str, &str)] = &[
 ];
 
 /// The characters of a label name and the reserved names.
-pub(crate) fn check_label_name(name: &str) -> Result<(), String> {
+pub fn check_label_name(name: &str) -> Result<(), String> {
     check_charset(name, NameRole::Label)?;
     if let Some((_, why)) = RESERVED_LABELS.iter().find(|(n, _)| *n == name) {
         return Err((*why).to_owned());
@@ -703,7 +735,7 @@ const HIGH_CARDINALITY_SUFFIXES: &[&str] = &[
 
 /// Whether a label name signals unbounded values (`user_id`, `email`, …);
 /// `#[label(allow_high_cardinality_name)]` overrides it.
-pub(crate) fn check_high_cardinality_label_name(name: &str) -> Result<(), String> {
+pub fn check_high_cardinality_label_name(name: &str) -> Result<(), String> {
     let hit = HIGH_CARDINALITY_NAMES.contains(&name)
         || HIGH_CARDINALITY_SUFFIXES.iter().any(|s| name.ends_with(s));
     if hit {
@@ -1048,6 +1080,29 @@ mod tests {
         ] {
             assert!(check_high_cardinality_label_name(name).is_err(), "{name}");
         }
+    }
+
+    #[test]
+    fn units_from_names() {
+        assert_eq!(unit_of_name("request_duration_seconds", Histogram), Some("seconds"));
+        assert_eq!(unit_of_name("read_bytes_total", Counter), Some("bytes"));
+        assert_eq!(unit_of_name("cache_hit_ratio", Gauge), Some("ratio"));
+        assert_eq!(unit_of_name("queue_depth", Gauge), None);
+        assert_eq!(unit_of_name("seconds", Gauge), None);
+        assert_eq!(unit_of_name("seconds_total", Counter), None);
+        assert_eq!(unit_of_name("build_bytes_info", Info), None);
+    }
+
+    #[test]
+    fn legacy_names() {
+        assert!(check_exposition_name("httpRequests_total").is_ok());
+        assert!(check_exposition_name("job:rate5m").is_ok());
+        assert!(check_exposition_name("__x").is_err());
+        assert!(check_exposition_name("a-b").is_err());
+        assert!(check_exposition_name("").is_err());
+        assert!(check_exposition_suffix("latency_ms", Histogram).is_ok());
+        assert!(check_exposition_suffix("requests", Counter).is_err());
+        assert!(check_exposition_suffix("build", Info).is_err());
     }
 
     #[test]

@@ -1,0 +1,47 @@
+//! The user guide: from the first counter to serving, dashboards and PromQL.
+//!
+//! Each chapter is a page of this module; every code block in it is compiled
+//! and run as a test, so what you read here is what the crate does.
+//!
+//! | chapter | what it covers |
+//! | --- | --- |
+//! | 1. [Quick start](quick_start) | adding the crate, a first metric struct, serving it, timing a function |
+//! | 2. [Metric structs](metric_structs) | `#[derive(Metrics)]`: its options, what it generates, registries, hand registration |
+//! | 3. [Labels](labels) | `LabelValue` enums, `LabelSet` structs, `bounded_label!`, families and their cardinality |
+//! | 4. [Naming rules](naming_rules) | every rule for names, units and labels, with its exact message, at compile time and at run time |
+//! | 5. [Buckets](buckets) | histogram buckets: presets, generators, limits |
+//! | 6. [`#[instrument_latency]`](instrument_latency) | timing functions: every option, sync, async, methods, streams, outcomes |
+//! | 7. [Serving](serving) | `/metrics` from axum, actix-web, hyper, a tower layer, or the embedded exporter |
+//! | 8. [Dashboard and sampler](dashboard) | the live terminal dashboard, sampling, derived rates and alerts |
+//! | 9. [PromQL functions](promql) | `rate`, `increase`, `irate`, `idelta`, `delta`, `resets`, `histogram_quantile` |
+//! | 10. [prometheus-client interop](prometheus_client_interop) | our metrics inside a `prometheus_client` registry |
+
+#[doc = include_str!("../guide/01-quick-start.md")]
+pub mod quick_start {}
+
+#[doc = include_str!("../guide/02-metric-structs.md")]
+pub mod metric_structs {}
+
+#[doc = include_str!("../guide/03-labels.md")]
+pub mod labels {}
+
+#[doc = include_str!("../guide/04-naming-rules.md")]
+pub mod naming_rules {}
+
+#[doc = include_str!("../guide/05-buckets.md")]
+pub mod buckets {}
+
+#[doc = include_str!("../guide/06-instrument-latency.md")]
+pub mod instrument_latency {}
+
+#[doc = include_str!("../guide/07-serving.md")]
+pub mod serving {}
+
+#[doc = include_str!("../guide/08-dashboard-and-sampler.md")]
+pub mod dashboard {}
+
+#[doc = include_str!("../guide/09-promql.md")]
+pub mod promql {}
+
+#[doc = include_str!("../guide/10-prometheus-client.md")]
+pub mod prometheus_client_interop {}
