@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 
+use metrics_toolkit::python_parse_openmetrics;
 use promstrict::{
     Buckets, Counter, Family, Format, Gauge, Histogram, LabelDescriptor, LabelSet, LabelValue,
     Registry, Summary,
 };
-use metrics_toolkit::python_parse_openmetrics;
 
 const THREADS: usize = 4;
 const PER_THREAD: u64 = 1_000_000;

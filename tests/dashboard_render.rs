@@ -1,5 +1,5 @@
 //! The dashboard drawn on ratatui's `TestBackend` from deterministic
-//! snapshots: document 000's run (60 tasks, every sixth failing) fed at
+//! snapshots: the worker scenario's run (60 tasks, every sixth failing) fed at
 //! chosen times, and the screen's text checked cell by cell.
 
 use std::time::Duration;

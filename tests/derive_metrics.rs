@@ -1,4 +1,4 @@
-//! `#[derive(Metrics)]`: the API.md example registers, counts and encodes to
+//! `#[derive(Metrics)]`: the README example registers, counts and encodes to
 //! the exact expected text in both formats; duplicate registration fails
 //! without touching the first; `global()`; prometheus-client registration.
 
@@ -123,7 +123,7 @@ http_process_uptime_seconds 12
 ";
 
 #[test]
-// API.md passes `&mut registry` (registration takes `&Registry`; it coerces).
+// Some users pass `&mut registry` (registration takes `&Registry`; it coerces).
 #[allow(clippy::unnecessary_mut_passed)]
 fn api_example_registers_counts_and_encodes_exactly() {
     let mut registry = Registry::new();
@@ -344,12 +344,13 @@ struct EveryKind {
 
 fn bounds(histogram: &Histogram) -> Vec<f64> {
     let mut out = Vec::new();
-    histogram.visit(&mut |_: promstrict::Labels<'_>,
-                          value: promstrict::SeriesValue<'_>| {
-        if let promstrict::SeriesValue::Histogram { bounds, .. } = value {
-            out = bounds.to_vec();
-        }
-    });
+    histogram.visit(
+        &mut |_: promstrict::Labels<'_>, value: promstrict::SeriesValue<'_>| {
+            if let promstrict::SeriesValue::Histogram { bounds, .. } = value {
+                out = bounds.to_vec();
+            }
+        },
+    );
     out
 }
 
@@ -447,5 +448,8 @@ fn init_all_exposes_every_combination_at_zero_from_registration() {
     assert_eq!(count("init_requests_total{"), combinations, "{text}");
     assert_eq!(count("init_struct_requests_total{"), combinations, "{text}");
     assert_eq!(count("init_errors_total{"), 0, "{text}");
-    assert!(text.contains("init_requests_total{method=\"get\",status=\"2xx\"} 0\n"), "{text}");
+    assert!(
+        text.contains("init_requests_total{method=\"get\",status=\"2xx\"} 0\n"),
+        "{text}"
+    );
 }

@@ -3,11 +3,11 @@
 //! parser and linter) for the text format, and by the strict OpenMetrics parser
 //! of Python's prometheus-client for OpenMetrics.
 
+use metrics_toolkit::{promtool_check_metrics, python_parse_openmetrics};
 use promstrict::{
     bounded_label, Buckets, Counter, Descriptor, Family, Format, Gauge, Histogram, Info,
     LabelDescriptor, LabelSet, LabelValue, Registry, Summary,
 };
-use metrics_toolkit::{promtool_check_metrics, python_parse_openmetrics};
 
 // Hand-written impls: the derive has its own tests; this file pins the runtime.
 #[derive(Clone, Copy)]

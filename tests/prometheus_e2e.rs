@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use promstrict::{Exporter, Registry};
 use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, ChildGuard,
 };
+use promstrict::{Exporter, Registry};
 use serde_json::Value;
 
 #[allow(dead_code)]

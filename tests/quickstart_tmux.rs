@@ -1,6 +1,6 @@
 //! The quickstart in a real terminal: tmux runs it, `capture-pane` reads the
 //! screen, `send-keys` types. Checks that the dashboard shows honest figures
-//! for document 000's run (60 tasks, every sixth failing), that the exporter
+//! for the worker scenario's run (60 tasks, every sixth failing), that the exporter
 //! serves the same registry meanwhile, that it redraws on resize, and that
 //! `q`, Esc and Ctrl-C (and a panic) give the terminal back: no alternate
 //! screen, the shell visible again.

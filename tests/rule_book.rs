@@ -40,7 +40,15 @@ const GOOD_NAMES: &[(&str, MetricType)] = &[
     ("build_info", MetricType::Info),
 ];
 
-const BAD_LABELS: &[&str] = &["le", "quantile", "job", "instance", "statusCode", "_method", "a__b"];
+const BAD_LABELS: &[&str] = &[
+    "le",
+    "quantile",
+    "job",
+    "instance",
+    "statusCode",
+    "_method",
+    "a__b",
+];
 
 fn register(registry: &Registry, name: &str, t: MetricType) -> Result<(), RegistryError> {
     let d = Descriptor::new(name.to_owned(), "Help.");
@@ -87,7 +95,10 @@ fn the_ui_case_holds_the_same_inputs() {
     }
     let good = std::fs::read_to_string("ui-tests/pass/rule_book_good_names.rs").unwrap();
     for (name, _) in GOOD_NAMES {
-        assert!(good.contains(&format!("{name}: ")), "{name} missing from the pass case");
+        assert!(
+            good.contains(&format!("{name}: ")),
+            "{name} missing from the pass case"
+        );
     }
 }
 
@@ -106,7 +117,9 @@ fn bad_names_get_the_same_verdict_and_message() {
         let kept = match t {
             MetricType::Counter => registry.register_with(legacy, Counter::new()).map(drop),
             MetricType::Gauge => registry.register_with(legacy, Gauge::new()).map(drop),
-            MetricType::Histogram => registry.register_with(legacy, Histogram::default()).map(drop),
+            MetricType::Histogram => registry
+                .register_with(legacy, Histogram::default())
+                .map(drop),
             MetricType::Summary => registry.register_with(legacy, Summary::default()).map(drop),
             MetricType::Info => registry.register_with(legacy, Info::default()).map(drop),
         };
@@ -149,9 +162,15 @@ fn bad_bucket_lists_get_the_same_message() {
         ("[1.0, 0.5]", Buckets::new(&[1.0, 0.5])),
         ("[]", Buckets::new(&[])),
         ("21 bounds", Buckets::new(&twenty_one)),
-        ("exponential(0.0, 2.0, 4)", Buckets::exponential(0.0, 2.0, 4)),
+        (
+            "exponential(0.0, 2.0, 4)",
+            Buckets::exponential(0.0, 2.0, 4),
+        ),
         ("linear(1.0, 0.0, 3)", Buckets::linear(1.0, 0.0, 3)),
-        ("exponential(1.0, 2.0, 21)", Buckets::exponential(1.0, 2.0, 21)),
+        (
+            "exponential(1.0, 2.0, 21)",
+            Buckets::exponential(1.0, 2.0, 21),
+        ),
     ];
     for (input, result) in cases {
         assert_derive_says(&errors, input, &result.unwrap_err().to_string());

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use promstrict::http::actix::{configure, HttpMetricsMiddleware};
-use promstrict::{Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
+use promstrict::http::actix::{configure, HttpMetricsMiddleware};
+use promstrict::{Format, Registry};
 
 /// An actix-web server on a loopback port, on its own thread and actix
 /// system; stopped (and its thread joined) on drop, even if the test fails.
@@ -174,13 +174,11 @@ fn metrics_endpoint_head_405_gzip_and_auth() {
 
     // With a token.
     let registry = Arc::new(Registry::new());
-    let handler = promstrict::http::MetricsHandler::new(Arc::clone(&registry))
-        .with_bearer_token("t0ken");
+    let handler =
+        promstrict::http::MetricsHandler::new(Arc::clone(&registry)).with_bearer_token("t0ken");
     let middleware = HttpMetricsMiddleware::new(&registry).unwrap();
     let server = ActixServer::start(middleware, move |config: &mut web::ServiceConfig| {
-        config.configure(promstrict::http::actix::configure_with(
-            handler.clone(),
-        ));
+        config.configure(promstrict::http::actix::configure_with(handler.clone()));
     });
     let denied = http_get(server.addr, "/metrics", &[("authorization", "Bearer nope")]);
     assert_eq!(denied.status, 401);

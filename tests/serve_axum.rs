@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
-use promstrict::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
-use promstrict::{Counter, Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
+use promstrict::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
+use promstrict::{Counter, Format, Registry};
 
 /// Serves `app` on a loopback port for the duration of `f`, then stops it.
 fn with_server(app: Router, f: impl FnOnce(std::net::SocketAddr)) {

@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use promstrict::{Format, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
+use promstrict::{Format, Registry};
 
 #[allow(dead_code)]
 #[path = "../examples/axum_service.rs"]

@@ -7,11 +7,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use promstrict::http::exporter::{ExporterHandle, DEFAULT_ADDR};
-use promstrict::{default_registry, Counter, Exporter, Format, Gauge, Registry};
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
+use promstrict::http::exporter::{ExporterHandle, DEFAULT_ADDR};
+use promstrict::{default_registry, Counter, Exporter, Format, Gauge, Registry};
 
 fn registry_with(series: usize) -> Arc<Registry> {
     let registry = Arc::new(Registry::new());

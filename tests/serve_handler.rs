@@ -12,12 +12,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use flate2::read::GzDecoder;
 use http::{header, Method, Request, Response, StatusCode};
+use metrics_toolkit::{http_get, http_request, PROMETHEUS_ACCEPT};
 use promstrict::http::hyper::MetricsService;
 use promstrict::http::{HttpMetricsLayer, MetricsHandler, RouteTemplate};
-use promstrict::{
-    Counter, Family, Format, Gauge, LabelDescriptor, LabelSet, LabelValue, Registry,
-};
-use metrics_toolkit::{http_get, http_request, PROMETHEUS_ACCEPT};
+use promstrict::{Counter, Family, Format, Gauge, LabelDescriptor, LabelSet, LabelValue, Registry};
 use tower::{Layer, Service, ServiceExt};
 
 #[derive(Clone, Copy)]

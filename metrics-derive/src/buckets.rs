@@ -19,9 +19,9 @@ use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
 
-use promstrict_rules::buckets::{self as rules, Argument, BucketsError, MAX_BUCKETS};
 #[cfg(test)]
 use promstrict_rules::buckets::PRESETS;
+use promstrict_rules::buckets::{self as rules, Argument, BucketsError, MAX_BUCKETS};
 
 const FORMS: &str =
     "a list such as `[0.01, 0.1, 1.0]`, a preset (`\"fast\"`, `\"medium\"`, `\"slow\"`), \
@@ -105,7 +105,9 @@ fn parse_list(array: &syn::ExprArray, ctxt: &Ctxt) -> Option<Vec<f64>> {
     // The rule book judges the list; each bound's problem goes on its token.
     let mut problems = rules::check_bounds(&bounds);
     if array.elems.len() > MAX_BUCKETS
-        && !problems.iter().any(|p| matches!(p, BucketsError::TooMany(_)))
+        && !problems
+            .iter()
+            .any(|p| matches!(p, BucketsError::TooMany(_)))
     {
         problems.push(BucketsError::TooMany(array.elems.len()));
     }
@@ -170,12 +172,16 @@ fn parse_generator(call: &syn::ExprCall, ctxt: &Ctxt) -> Option<Vec<f64>> {
     // Arguments that did not parse are reported already; the others are
     // judged with harmless stand-ins for the missing ones.
     let problems = match generator {
-        Generator::Exponential => {
-            rules::check_exponential(start.unwrap_or(1.0), step.unwrap_or(2.0), count.unwrap_or(1))
-        }
-        Generator::Linear => {
-            rules::check_linear(start.unwrap_or(0.0), step.unwrap_or(1.0), count.unwrap_or(1))
-        }
+        Generator::Exponential => rules::check_exponential(
+            start.unwrap_or(1.0),
+            step.unwrap_or(2.0),
+            count.unwrap_or(1),
+        ),
+        Generator::Linear => rules::check_linear(
+            start.unwrap_or(0.0),
+            step.unwrap_or(1.0),
+            count.unwrap_or(1),
+        ),
     };
     for problem in &problems {
         let token = match problem {
@@ -199,7 +205,9 @@ fn parse_generator(call: &syn::ExprCall, ctxt: &Ctxt) -> Option<Vec<f64>> {
         Generator::Exponential => rules::exponential(start, step, count),
         Generator::Linear => rules::linear(start, step, count),
     };
-    bounds.map_err(|problem| ctxt.error_spanned_by(call, problem)).ok()
+    bounds
+        .map_err(|problem| ctxt.error_spanned_by(call, problem))
+        .ok()
 }
 
 fn parse_count(expr: &syn::Expr, ctxt: &Ctxt) -> Option<usize> {

@@ -1,5 +1,5 @@
 //! The runtime's hot paths: counter inc, labelled inc, histogram observe, and
-//! encoding. Targets (issue #2, this 2-core machine): labelled inc within 1.5×
+//! encoding. Targets (this 2-core machine): labelled inc within 1.5×
 //! an unlabelled inc; histogram observe under 25 ns uncontended; encoding under
 //! 60 ns per series.
 

@@ -70,6 +70,7 @@
 //! actix-web, hyper or an embedded exporter, [`promql`] for PromQL's counter
 //! math, and (feature `dashboard`) a live terminal dashboard.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 // Generated code names `::promstrict`, also inside this crate.
@@ -77,10 +78,12 @@ extern crate self as promstrict;
 
 mod bounded;
 #[cfg(feature = "dashboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dashboard")))]
 pub mod dashboard;
 mod encoding;
 pub mod guide;
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 pub mod instrument;
 mod interop;
@@ -113,11 +116,127 @@ pub use interop::register_into_prometheus_client;
 
 /// The embedded exporter (`GET /metrics` on its own address); see [`http::exporter`].
 #[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 pub use http::exporter::Exporter;
 
-/// The derive and attribute macros.
-#[allow(unused_imports)]
-pub use promstrict_derive::*;
+/// Derives a closed set of label values for a fieldless enum.
+///
+/// Each variant is a value, written in snake_case unless renamed; the type
+/// knows its cardinality at compile time.
+///
+/// ```
+/// use promstrict::LabelValue;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+/// enum StatusClass {
+///     #[label(name = "2xx")]
+///     Success,
+///     ClientError,
+/// }
+///
+/// assert_eq!(StatusClass::CARDINALITY, 2);
+/// assert_eq!(StatusClass::Success.as_str(), "2xx");
+/// assert_eq!(StatusClass::ClientError.as_str(), "client_error");
+/// ```
+///
+/// See [the labels chapter](crate::guide) of the guide for every option.
+pub use promstrict_derive::LabelValue;
+
+/// Derives a label set for a struct whose fields are label values.
+///
+/// Label names are the field names, checked by the naming rules; an
+/// unbounded field type (`String`, integers, ids) is a compile error.
+///
+/// ```
+/// use promstrict::{LabelSet, LabelValue};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+/// enum Method { Get, Post }
+///
+/// #[derive(Clone, Copy, Debug, LabelSet)]
+/// struct RequestLabels {
+///     method: Method,
+///     cached: bool,
+/// }
+///
+/// assert_eq!(RequestLabels::CARDINALITY, 4);
+/// ```
+///
+/// ```compile_fail
+/// #[derive(promstrict::LabelSet)]
+/// struct ByUser {
+///     user_id: String, // error: unbounded values; use a closed set
+/// }
+/// ```
+pub use promstrict_derive::LabelSet;
+
+/// Derives registration for a struct of metrics whose names, units, help
+/// texts, buckets and label sets are checked at compile time.
+///
+/// Container attributes: `#[metrics(namespace = "…", crate = "…", init_all)]`.
+/// Field attributes: `#[metric(name = "…", help = "…", unit = "…", buckets = …,
+/// max_cardinality = N, init_all)]`. The doc comment of a field is its help
+/// text. Outputs: `S::register(&Registry)`, `S::new_unregistered()`,
+/// `s.metric_group()`, `S::register_prometheus_client(&mut …)` and, for
+/// non-generic structs, `S::global()` / `S::try_global()` in the
+/// [default registry](default_registry).
+///
+/// ```
+/// use promstrict::{Counter, Format, Gauge, Histogram, Metrics, Registry};
+///
+/// #[derive(Metrics)]
+/// #[metrics(namespace = "worker")]
+/// struct WorkerMetrics {
+///     /// Jobs processed.
+///     jobs_total: Counter,
+///     /// Time a job takes.
+///     #[metric(buckets = "medium")]
+///     job_duration_seconds: Histogram,
+///     /// Jobs waiting.
+///     queue_depth: Gauge,
+/// }
+///
+/// let registry = Registry::new();
+/// let worker = WorkerMetrics::register(&registry)?;
+/// worker.jobs_total.inc();
+/// assert!(registry.encode(Format::Prometheus).contains("worker_jobs_total 1\n"));
+/// # Ok::<(), promstrict::RegistryError>(())
+/// ```
+///
+/// ```compile_fail
+/// #[derive(promstrict::Metrics)]
+/// struct Bad {
+///     /// Requests.
+///     requests: promstrict::Counter, // error: a counter's name ends in `_total`
+/// }
+/// ```
+pub use promstrict_derive::Metrics;
+
+/// Records a function's latency, outcome (`ok`, `error`, `panic`,
+/// `cancelled`) and calls in flight.
+///
+/// Bare, it records into the built-in families `function_duration_seconds`,
+/// `function_calls_total` and `function_calls_in_flight` of the
+/// [default registry](default_registry); with `metric = …` (and `labels = …`,
+/// `calls = …`, `in_flight = …`, `first_item = …`, `stream`) into metrics of
+/// yours. Other options: `buckets = …`, `name = "…"`, `crate = "…"`. See the
+/// [`instrument`] module for every form.
+///
+/// ```
+/// use promstrict::{default_registry, instrument_latency, Format};
+///
+/// #[instrument_latency]
+/// fn parse(input: &str) -> Result<u32, std::num::ParseIntError> {
+///     input.parse()
+/// }
+///
+/// assert!(parse("42").is_ok());
+/// assert!(parse("x").is_err());
+/// let text = default_registry().encode(Format::Prometheus);
+/// assert!(text.contains("function_calls_total{function=\"parse\""));
+/// assert!(text.contains("outcome=\"error\"} 1\n"));
+/// ```
+pub use promstrict_derive::instrument_latency;
 
 /// Re-exported so users need no direct dependency to register into an
 /// existing prometheus-client registry.

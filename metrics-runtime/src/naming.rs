@@ -101,8 +101,19 @@ mod tests {
         for ok in ["http_requests_total", "jobs_total"] {
             check_metric_name(ok, MetricType::Counter).unwrap();
         }
-        for bad in ["", "1a", "a-b", "é", "__x", "httpRequests_total", "job:rate5m"] {
-            assert!(check_metric_name(bad, MetricType::Counter).is_err(), "{bad:?}");
+        for bad in [
+            "",
+            "1a",
+            "a-b",
+            "é",
+            "__x",
+            "httpRequests_total",
+            "job:rate5m",
+        ] {
+            assert!(
+                check_metric_name(bad, MetricType::Counter).is_err(),
+                "{bad:?}"
+            );
         }
         check_label_name("method").unwrap();
         for bad in ["", "a:b", "__name__", "9", "a-b", "le", "job", "Method"] {

@@ -376,3 +376,8 @@ pub fn assert_function_calls(module: &str, function: &str, outcomes: [u64; 4]) {
     let in_flight = series("function_calls_in_flight", "").unwrap_or(0.0);
     assert_eq!(in_flight, 0.0, "in flight of {function}");
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,4 +1,4 @@
-//! The API.md examples, verbatim: labels, the metric struct, registration,
+//! The documented examples, verbatim: labels, the metric struct, registration,
 //! updates and both encodings.
 
 use promstrict::{Counter, Family, Format, Gauge, Histogram, Metrics, Registry};

@@ -16,7 +16,10 @@ fn derived_metrics_work_through_the_renamed_dependency() {
         text.contains("jobs_runs_total{kind=\"stream\",tenant=\"acme\"} 1\n"),
         "{text}"
     );
-    assert!(text.contains("# UNIT jobs_duration_seconds seconds\n"), "{text}");
+    assert!(
+        text.contains("# UNIT jobs_duration_seconds seconds\n"),
+        "{text}"
+    );
     assert!(text.contains("jobs_queued 3\n"), "{text}");
 }
 

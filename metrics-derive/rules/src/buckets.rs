@@ -153,7 +153,8 @@ fn check_count(count: usize) -> Option<BucketsError> {
 }
 
 /// The message for a `count` out of range.
-pub const COUNT_RANGE: &str = "`count` must be between 1 and 20: each bucket is one more time series per label combination";
+pub const COUNT_RANGE: &str =
+    "`count` must be between 1 and 20: each bucket is one more time series per label combination";
 
 /// Every problem of `exponential(start, factor, count)`'s arguments.
 pub fn check_exponential(start: f64, factor: f64, count: usize) -> Vec<BucketsError> {
@@ -186,7 +187,8 @@ pub fn check_linear(start: f64, width: f64, count: usize) -> Vec<BucketsError> {
     if !(width > 0.0 && width.is_finite()) {
         problems.push(BucketsError::BadArgument {
             argument: Argument::Step,
-            message: "linear buckets need a finite `width` greater than 0, e.g. `linear(0.1, 0.1, 10)`",
+            message:
+                "linear buckets need a finite `width` greater than 0, e.g. `linear(0.1, 0.1, 10)`",
         });
     }
     problems.extend(check_count(count));
@@ -254,7 +256,10 @@ mod tests {
         }
         assert!(check_bounds(DEFAULT).is_empty());
         assert_eq!(preset("fast").unwrap(), FAST);
-        assert!(preset("quick").unwrap_err().to_string().contains("\"fast\""));
+        assert!(preset("quick")
+            .unwrap_err()
+            .to_string()
+            .contains("\"fast\""));
     }
 
     #[test]
@@ -265,7 +270,10 @@ mod tests {
             problems[0],
             BucketsError::NotFinite { index: 1, .. }
         ));
-        assert!(matches!(problems[1], BucketsError::NotIncreasing { index: 2, .. }));
+        assert!(matches!(
+            problems[1],
+            BucketsError::NotIncreasing { index: 2, .. }
+        ));
         assert_eq!(
             problems[2].to_string(),
             "bucket bounds must be strictly increasing: 0.5 is not greater than the bound before it (0.5); sort the list and remove duplicates"

@@ -1084,7 +1084,10 @@ mod tests {
 
     #[test]
     fn units_from_names() {
-        assert_eq!(unit_of_name("request_duration_seconds", Histogram), Some("seconds"));
+        assert_eq!(
+            unit_of_name("request_duration_seconds", Histogram),
+            Some("seconds")
+        );
         assert_eq!(unit_of_name("read_bytes_total", Counter), Some("bytes"));
         assert_eq!(unit_of_name("cache_hit_ratio", Gauge), Some("ratio"));
         assert_eq!(unit_of_name("queue_depth", Gauge), None);

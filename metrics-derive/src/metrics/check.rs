@@ -3,9 +3,11 @@
 
 use super::ast::{MetricField, MetricsStruct, Shape};
 use crate::ctxt::Ctxt;
-use promstrict_rules::names::{check_declared_unit, check_metric_name, check_namespace, family_name};
-pub(crate) use promstrict_rules::DEFAULT_MAX_CARDINALITY;
+use promstrict_rules::names::{
+    check_declared_unit, check_metric_name, check_namespace, family_name,
+};
 use promstrict_rules::MetricType;
+pub(crate) use promstrict_rules::DEFAULT_MAX_CARDINALITY;
 
 pub(crate) fn check(model: &MetricsStruct, ctxt: &Ctxt) {
     if let Some(namespace) = &model.namespace {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Compile time of `#[derive(Metrics)]` against hand-written prometheus-client
-registration (issue #7, scenario 8).
+registration (scenario 8 of the suite).
 
 Generates a throwaway workspace under `target/compile-time/` with two library
 crates describing the same 50 structs of 10 metrics each (4 counters, 3

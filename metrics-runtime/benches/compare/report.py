@@ -274,7 +274,7 @@ def main():
         s = speedup(sc, "measured")
         rows.append((f"{label} no slower than measured",
                      f"ours ÷ measured = {1 / s:.2f}" if s else "—", None if s is None else s >= 1))
-    # The issue sets the contention target for histograms; a contended
+    # The contention target is set for histograms; a contended
     # counter is one shared `fetch_add` everywhere and is reported, not judged.
     s = speedup("contention_histogram", "prometheus_client")
     rows.append(("2-thread contended histogram ≥ 2× faster than prometheus-client",

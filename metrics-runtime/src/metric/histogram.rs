@@ -22,8 +22,8 @@ use std::sync::{Arc, OnceLock};
 use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::label::Labels;
 
-pub use promstrict_rules::buckets::{BucketsError, MAX_BUCKETS};
 use promstrict_rules::buckets as rules;
+pub use promstrict_rules::buckets::{BucketsError, MAX_BUCKETS};
 
 /// A validated list of bucket upper bounds: finite, strictly increasing,
 /// 1 to [`MAX_BUCKETS`] long. Cloning shares the list.
@@ -585,7 +585,10 @@ mod tests {
         assert!(Buckets::exponential(0.0, 2.0, 3).is_err());
         assert!(Buckets::exponential(1.0, 1.0, 3).is_err());
         assert!(Buckets::linear(0.0, -1.0, 3).is_err());
-        for huge in [Buckets::exponential(1.0, 2.0, usize::MAX), Buckets::linear(1.0, 1.0, 1 << 40)] {
+        for huge in [
+            Buckets::exponential(1.0, 2.0, usize::MAX),
+            Buckets::linear(1.0, 1.0, 1 << 40),
+        ] {
             assert_eq!(
                 huge.unwrap_err().to_string(),
                 "`count` must be between 1 and 20: each bucket is one more time series per label combination"
