@@ -108,19 +108,12 @@ impl Options {
                 }
             }
             "name" => {
-                let Some(value) = require_value(&key, value, "`name = \"Type::method\"`", ctxt)
-                else {
-                    return;
-                };
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(lit),
-                    ..
-                }) = value
-                else {
-                    ctxt.error_spanned_by(
-                        value,
-                        "`name` takes a string literal, the `function` label: `name = \"Type::method\"`",
-                    );
+                let Some(lit) = string_value(
+                    &key,
+                    value,
+                    "the `function` label: `name = \"Type::method\"`",
+                    ctxt,
+                ) else {
                     return;
                 };
                 if lit.value().is_empty() {
@@ -132,19 +125,8 @@ impl Options {
                 }
             }
             "crate" => {
-                let hint = "`crate = \"path::to::promstrict\"`";
-                let Some(value) = require_value(&key, value, hint, ctxt) else {
-                    return;
-                };
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(lit),
-                    ..
-                }) = value
-                else {
-                    ctxt.error_spanned_by(
-                        value,
-                        format_args!("`crate` takes a string literal: {hint}"),
-                    );
+                let hint = "the path of the runtime: `crate = \"path::to::promstrict\"`";
+                let Some(lit) = string_value(&key, value, hint, ctxt) else {
                     return;
                 };
                 match crate::attr::parse_crate_path(&lit) {
@@ -171,6 +153,29 @@ fn expr_hint(name: &str) -> &'static str {
         "calls" => "`calls = <a Counter or Family<_, Counter>>`",
         "in_flight" => "`in_flight = <a Gauge or Family<_, Gauge>>`",
         _ => "`first_item = <a Histogram or Family<_, Histogram>>`",
+    }
+}
+
+/// The string literal of `key = "…"`; `hint` says what it is, after "takes a
+/// string literal".
+fn string_value(
+    key: &syn::Ident,
+    value: Option<syn::Expr>,
+    hint: &str,
+    ctxt: &Ctxt,
+) -> Option<syn::LitStr> {
+    match require_value(key, value, hint, ctxt)? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Some(lit),
+        other => {
+            ctxt.error_spanned_by(
+                other,
+                format_args!("`{key}` takes a string literal, {hint}"),
+            );
+            None
+        }
     }
 }
 
