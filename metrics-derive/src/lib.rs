@@ -1,6 +1,7 @@
 //! Derive and attribute macros for `promstrict`. Use them through
-//! `promstrict`, which re-exports them; generated code names only
-//! `::promstrict::__private::…` paths.
+//! `promstrict`, which re-exports and documents them. Generated code reaches
+//! the runtime only through its private module, under the name the user's
+//! `Cargo.toml` gives the `promstrict` package (or the `crate = "…"` path).
 
 mod attr;
 mod buckets;

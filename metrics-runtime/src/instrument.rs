@@ -58,6 +58,7 @@
 //! | `stream` | the returned iterator/stream is timed until it ends | |
 //! | `buckets = …` | buckets of `function_duration_seconds` (a list, `"fast"`, `"medium"`, `"slow"`, `exponential(…)`, `linear(…)`) | bare form |
 //! | `name = "…"` | the `function` label | bare form |
+//! | `crate = "…"` | the path of a re-export of this crate, for generated code | |
 //!
 //! The metric expressions are evaluated at entry and borrowed for the whole
 //! call: use globals (`METRICS.latency_seconds`, `Metrics::global().x`, a
@@ -79,8 +80,9 @@
 //! arguments differs from the plain function. Where it matters, move the
 //! arguments into locals at the start of the body (`let a = a; let b = b;`):
 //! they are then dropped at its end in reverse order, as in a plain function.
-//! Generated code names only `::promstrict::__private` and `::core`, so
-//! the crate must be reachable as `promstrict`.
+//! Generated code names only this crate's private module and `::core`; it
+//! finds the crate under the name your `Cargo.toml` gives it (a renamed
+//! dependency included), or at the path `crate = "…"` names.
 //!
 //! # Streams and iterators
 //!
