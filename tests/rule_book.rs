@@ -51,7 +51,10 @@ const BAD_LABELS: &[&str] = &[
 ];
 
 fn register(registry: &Registry, name: &str, t: MetricType) -> Result<(), RegistryError> {
-    let d = Descriptor::new(name.to_owned(), "Help.");
+    register_with(registry, Descriptor::new(name.to_owned(), "Help."), t)
+}
+
+fn register_with(registry: &Registry, d: Descriptor, t: MetricType) -> Result<(), RegistryError> {
     match t {
         MetricType::Counter => registry.register_with(d, Counter::new()).map(drop),
         MetricType::Gauge => registry.register_with(d, Gauge::new()).map(drop),

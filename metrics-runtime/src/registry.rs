@@ -474,22 +474,18 @@ impl Registry {
         family_labels: &'static [crate::LabelDescriptor],
     ) -> Result<Entry, RegistryError> {
         let metric_type = metric.metric_type();
+        let name = match &self.namespace {
+            Some(ns) => format!("{ns}_{}", descriptor.name),
+            None => descriptor.name.clone().into_owned(),
+        };
         if descriptor.legacy_name {
-            let full = match &self.namespace {
-                Some(ns) => format!("{ns}_{}", descriptor.name),
-                None => descriptor.name.clone().into_owned(),
-            };
-            check_legacy_name(&full, metric_type)?;
+            check_legacy_name(&name, metric_type)?;
         } else {
             if let Some(ns) = &self.namespace {
                 check_namespace(ns)?;
             }
             check_metric_name(&descriptor.name, metric_type)?;
         }
-        let name = match &self.namespace {
-            Some(ns) => format!("{ns}_{}", descriptor.name),
-            None => descriptor.name.clone().into_owned(),
-        };
         if descriptor.help.trim().is_empty() {
             return Err(RegistryError::MissingHelp { name });
         }
