@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use promstrict::dashboard::scrape::ScrapeTarget;
+use promstrict::scrape::ScrapeTarget;
 use promstrict::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit, TargetHealth};
 use promstrict::{
     default_registry, instrument_latency, Counter, Exporter, Gauge, Histogram, Metrics,
@@ -262,7 +262,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// `--watch URL`: the same dashboard over another process's `/metrics` page.
 async fn watch(url: &str, options: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let mut target = ScrapeTarget::new(url)?;
-    target.bearer_token = options.bearer_token.clone();
+    if let Some(token) = &options.bearer_token {
+        target = target.bearer_token(token);
+    }
     let config = DashboardConfig {
         sampler: promstrict::sampler::SamplerConfig {
             interval: Duration::from_secs(1),

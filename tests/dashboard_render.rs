@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use promstrict::dashboard::ratatui::backend::TestBackend;
-use promstrict::dashboard::ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
 use promstrict::dashboard::{DashboardConfig, DashboardState, StatusCounters, TargetHealth};
 use promstrict::sampler::{AlertRule, SamplerConfig, Snapshot};
 

@@ -3,12 +3,12 @@
 //! `}` or `"`), the errors Prometheus also raises, round trips of our own
 //! encoder, and agreement with Python's `prometheus_client` parser.
 
-use promstrict::dashboard::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
+use promstrict::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
 use promstrict::sampler::{Snapshot, SnapshotValue};
 use promstrict::{Buckets, Counter, Descriptor, Format, Gauge, Histogram, Registry, Summary};
 
 fn sample<'a>(
-    families: &'a [promstrict::dashboard::scrape::ParsedFamily],
+    families: &'a [promstrict::scrape::ParsedFamily],
     name: &str,
 ) -> &'a ParsedSample {
     families
@@ -491,4 +491,27 @@ fn normalise(s: &str) -> String {
         }
     }
     out
+}
+
+/// OpenMetrics escapes `"` in HELP texts; our own OpenMetrics output must
+/// read back with the help text as registered.
+#[test]
+fn reads_quotes_escaped_in_help_texts() {
+    let registry = promstrict::Registry::new();
+    registry
+        .register(
+            "cpu_seconds_total",
+            "CPU time \"spent\" \\ here",
+            promstrict::Counter::<f64>::default(),
+        )
+        .unwrap();
+    for format in [promstrict::Format::OpenMetrics, promstrict::Format::Prometheus] {
+        let text = registry.encode(format);
+        let families = parse_text(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            families[0].help.as_deref(),
+            Some("CPU time \"spent\" \\ here"),
+            "{text}"
+        );
+    }
 }

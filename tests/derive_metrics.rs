@@ -213,11 +213,11 @@ fn samples(text: &str) -> BTreeSet<(String, Vec<String>, String)> {
 
 #[test]
 fn registers_into_a_prometheus_client_registry_with_the_same_samples() {
-    let mut pc = promstrict::prometheus_client::registry::Registry::default();
+    let mut pc = prometheus_client::registry::Registry::default();
     let http = HttpMetrics::register_prometheus_client(&mut pc);
     exercise(&http);
     let mut text = String::new();
-    promstrict::prometheus_client::encoding::text::encode(&mut text, &pc).unwrap();
+    prometheus_client::encoding::text::encode(&mut text, &pc).unwrap();
     assert_eq!(samples(&text), samples(OPENMETRICS_TEXT));
     assert!(
         text.contains("# HELP http_requests Total HTTP requests.\n"),

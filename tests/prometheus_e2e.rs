@@ -17,7 +17,7 @@ use std::time::Duration;
 use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, ChildGuard,
 };
-use promstrict::{Exporter, Registry};
+use promstrict::{Exporter, Metrics, Registry};
 use serde_json::Value;
 
 #[allow(dead_code)]

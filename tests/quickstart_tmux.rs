@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use promstrict::dashboard::scrape::{HttpUrl, ScrapeTarget};
+use promstrict::scrape::{HttpUrl, ScrapeTarget};
 use promstrict::sampler::SnapshotValue;
 
 /// Every wait is bounded by this.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use metrics_toolkit::{
     http_get, http_request, promtool_check_metrics, python_parse_openmetrics, PROMETHEUS_ACCEPT,
 };
-use promstrict::{Format, Registry};
+use promstrict::{Format, Metrics, Registry};
 
 #[allow(dead_code)]
 #[path = "../examples/axum_service.rs"]

@@ -123,25 +123,45 @@ pub(crate) fn parse_crate_path(lit: &syn::LitStr) -> syn::Result<syn::Path> {
 
 /// The path generated code reaches the runtime through: the `crate = "…"`
 /// override if given, else the name the user's `Cargo.toml` gives the
-/// `promstrict` package (a renamed dependency included), else `::promstrict`.
+/// `promstrict` package (a renamed dependency included), else the
+/// `promstrict-core` package, else `::promstrict`; followed by the runtime's
+/// hidden module of this exact version.
 pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
+    let module = syn::Ident::new(&private_module(), proc_macro2::Span::call_site());
     if let Some(path) = krate {
-        return quote!(#path::__private);
+        return quote!(#path::#module);
     }
-    match proc_macro_crate::crate_name(RUNTIME_PACKAGE) {
-        Ok(proc_macro_crate::FoundCrate::Name(name)) => {
-            let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
-            quote!(::#ident::__private)
+    for package in RUNTIME_PACKAGES {
+        match proc_macro_crate::crate_name(package) {
+            Ok(proc_macro_crate::FoundCrate::Name(name)) => {
+                let ident = syn::Ident::new(&name, proc_macro2::Span::call_site());
+                return quote!(::#ident::#module);
+            }
+            // The package's own tests, examples and doctests (each library
+            // declares `extern crate self as <its name>`).
+            Ok(proc_macro_crate::FoundCrate::Itself) => {
+                let ident = syn::Ident::new(&package.replace('-', "_"), proc_macro2::Span::call_site());
+                return quote!(::#ident::#module);
+            }
+            Err(_) => {}
         }
-        // The runtime's own tests, examples and doctests (the library itself
-        // declares `extern crate self as promstrict`), or a dependency that
-        // cannot be read: the package's own name.
-        Ok(proc_macro_crate::FoundCrate::Itself) | Err(_) => quote!(::promstrict::__private),
     }
+    quote!(::promstrict::#module)
 }
 
-/// The package generated code refers to.
-const RUNTIME_PACKAGE: &str = "promstrict";
+/// The packages generated code may refer to, in order of preference: the
+/// facade users add, then the core it re-exports.
+const RUNTIME_PACKAGES: [&str; 2] = ["promstrict", "promstrict-core"];
+
+/// `__private_<version>`: the runtime names its hidden module after its
+/// version, which is always this crate's (they are released together), so a
+/// mismatched pair fails to build.
+fn private_module() -> String {
+    format!(
+        "__private_{}",
+        env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+    )
+}
 
 /// The doc comment as one line: every line trimmed, blank lines dropped,
 /// the rest joined with spaces. `None` if there is no text.

@@ -59,7 +59,7 @@ pub(crate) fn bounds_tokens(bounds: &[f64]) -> TokenStream {
 
 /// An expression of type `Buckets` holding `bounds`, which must come from
 /// [`parse_buckets`]. `private` is the path of the runtime's private module
-/// (`::promstrict::__private` unless the user re-exports the crate).
+/// (`::promstrict::__private_<version>` unless the user re-exports the crate).
 pub(crate) fn buckets_expr(bounds: &[f64], private: &TokenStream, span: Span) -> TokenStream {
     let bounds = bounds_tokens(bounds);
     // One call into the runtime rather than a `match` with a panic per

@@ -64,18 +64,15 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///   `linear(start, width, count)`; default `Buckets::DEFAULT`), and a
 ///   family's limit on label combinations (default 1 000).
 ///
-/// For `struct S` it generates:
-///
-/// - `S::new_unregistered() -> S`: the metrics, registered nowhere;
-/// - `s.metric_group() -> MetricGroup`: this value's metrics with their
-///   descriptors, to register the same storage anywhere;
-/// - `S::register(&Registry) -> Result<S, RegistryError>`: all metrics as one
-///   group, all or nothing;
-/// - `S::register_prometheus_client(&mut prometheus_client::registry::Registry) -> S`;
-/// - for non-generic structs, `S::try_global() -> Result<&'static S,
-///   RegistryError>` and `S::global() -> &'static S`: registered in the
-///   default registry on first use; the outcome is cached, so a clash is
-///   reported (or, by `global`, panicked on) every time without retrying.
+/// For `struct S` it implements the runtime's `Metrics` trait: the derive
+/// writes `S::new_unregistered()` (the metrics, registered nowhere) and
+/// `s.metric_group()` (this value's metrics with their descriptors); the
+/// trait provides `S::register(&Registry)` (all metrics as one group, all or
+/// nothing), `S::global()` / `S::try_global()` (registered in the default
+/// registry on first use; the outcome is cached, so a clash is reported, or
+/// by `global` panicked on, every time without retrying) and, with the
+/// runtime's `prometheus-client` feature, `S::register_prometheus_client`.
+/// Importing the derive (`use promstrict::Metrics`) imports the trait too.
 ///
 /// The family limit of a generic struct is checked per instantiation, which
 /// happens in a build, not in `cargo check`.

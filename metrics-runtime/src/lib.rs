@@ -65,10 +65,23 @@
 //! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 //!
-//! Also here: [`instrument_latency`] for function latency and outcomes,
-//! the `http` module (features `http`, `axum`, `actix-web`, `hyper`, `exporter`) to serve `/metrics` from axum,
-//! actix-web, hyper or an embedded exporter, [`promql`] for PromQL's counter
-//! math, and (feature `dashboard`) a live terminal dashboard.
+//! Also here: [`instrument_latency`] for function latency and outcomes, and
+//! the [guide]. Everything else is a feature, so the default build holds only
+//! what registering and encoding need:
+//!
+//! | feature | what you get |
+//! | --- | --- |
+//! | `http` | the `http` module: a `/metrics` handler on the `http` crate's types |
+//! | `tower`, `axum`, `actix-web`, `hyper` | a tower layer recording request metrics, and each framework's adapter |
+//! | `exporter` | `Exporter`: `GET /metrics` on an address of its own |
+//! | `watch` | `promql` (PromQL's counter math) and `sampler` (bounded sampling, derived rates, alerts) |
+//! | `scrape` | `scrape`: reading another process's `/metrics` page |
+//! | `dashboard` | `dashboard`: the live terminal dashboard |
+//! | `stream` | `#[instrument_latency(stream)]` on `futures_core::Stream`s |
+//! | `prometheus-client` | [`Metrics::register_prometheus_client`] and [`register_into_prometheus_client`] |
+//!
+//! The same dashboard watches any `/metrics` page from the terminal: `cargo
+//! install promstrict-watch` installs the `promwatch` tool.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -76,48 +89,36 @@
 // Generated code names `::promstrict`, also inside this crate.
 extern crate self as promstrict;
 
-mod bounded;
-#[cfg(feature = "dashboard")]
-#[cfg_attr(docsrs, doc(cfg(feature = "dashboard")))]
-pub mod dashboard;
-mod encoding;
 pub mod guide;
+
+// Everything of the core, the derive macros included; the macros are
+// re-exported again below with their documentation, which shadows the glob in
+// the macro namespace only (the traits of the same names stay).
+pub use promstrict_core::*;
+
+/// Serving `/metrics`: a handler on the `http` crate's types, a tower layer
+/// recording request metrics, adapters for axum, actix-web and hyper, and the
+/// embedded exporter (the `promstrict-serve` crate).
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub mod http;
-pub mod instrument;
-mod interop;
-mod label;
-mod metric;
-mod naming;
-pub mod promql;
-mod registry;
-pub mod sampler;
-
-pub use bounded::BoundedInterner;
-pub use encoding::Format;
-pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
-pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
-pub use metric::family::Family;
-pub use metric::gauge::{AtomicGauge, Gauge, GaugeNumber};
-pub use metric::histogram::{
-    AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
-};
-pub use metric::info::Info;
-pub use metric::summary::{AtomicSummary, Summary};
-pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
-pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
-pub use registry::{
-    default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
-};
-
-pub use instrument::{IsError, Outcome, OutcomeLabels};
-pub use interop::register_into_prometheus_client;
+pub use promstrict_serve as http;
 
 /// The embedded exporter (`GET /metrics` on its own address); see [`http::exporter`].
 #[cfg(feature = "exporter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
-pub use http::exporter::Exporter;
+pub use promstrict_serve::exporter::Exporter;
+
+#[cfg(feature = "watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+pub use promstrict_watch::{promql, sampler};
+
+#[cfg(feature = "scrape")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scrape")))]
+pub use promstrict_watch::scrape;
+
+#[cfg(feature = "dashboard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dashboard")))]
+pub use promstrict_watch::dashboard;
 
 /// Derives a closed set of label values for a fieldless enum.
 ///
@@ -238,30 +239,3 @@ pub use promstrict_derive::Metrics;
 /// ```
 pub use promstrict_derive::instrument_latency;
 
-/// Re-exported so users need no direct dependency to register into an
-/// existing prometheus-client registry.
-pub use prometheus_client;
-
-/// What generated code names. Not a public API: it changes without notice.
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::label::mixed_radix_step;
-    pub use crate::metric::histogram::validated_buckets;
-    pub use crate::{
-        cardinality_of, default_registry, register_into_prometheus_client, AtomicCounter,
-        AtomicGauge, AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family,
-        FamilyMember, Gauge, Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels,
-        Metric, MetricGroup, MetricType, Registry, RegistryError, Summary,
-    };
-    pub use ::core;
-    pub use ::prometheus_client;
-    pub use ::std;
-    pub use ::std::sync::OnceLock;
-
-    pub use crate::instrument::{
-        call_once, calls_metric, in_flight_metric, latency_cell, BoxStreamProbe, Callsite, Custom,
-        ErrorOutcome, Guard, IterProbe, NotStreamProbe, OkOutcome, OutcomeProbe, Polled,
-        StreamProbe, UnpinStreamProbe,
-    };
-    pub use crate::Outcome;
-}

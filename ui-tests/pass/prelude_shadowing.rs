@@ -92,7 +92,7 @@ fn main() {
         text
     );
     ::the_std::assert!(::the_std::ptr::eq(Shadowed::global(), Shadowed::global()));
-    let mut pc: promstrict::prometheus_client::registry::Registry =
+    let mut pc: ::prometheus_client::registry::Registry =
         ::the_std::default::Default::default();
     let _ = Shadowed::register_prometheus_client(&mut pc);
 }

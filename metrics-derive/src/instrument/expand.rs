@@ -123,7 +123,7 @@ impl Recording {
     }
 }
 
-/// `__private::<check>(<labels>, &<expr>)`, spanned on the user's expression
+/// `__private_<version>::<check>(<labels>, &<expr>)`, spanned on the user's expression
 /// so that a metric of the wrong type is reported there.
 fn checked_call(
     p: &TokenStream,

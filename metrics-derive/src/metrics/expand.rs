@@ -1,4 +1,4 @@
-//! The generated inherent impl of a `Metrics` struct, and its stub.
+//! The generated `impl Metrics` of a metrics struct, and its stub.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -21,34 +21,11 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
         let init = init_expr(field, model.init_all, &private);
         quote!(#member: #init,)
     });
-    let descriptors: Vec<TokenStream> = model
-        .fields
-        .iter()
-        .map(|field| descriptor_expr(model, field, &private))
-        .collect();
-    let group_adds = model
-        .fields
-        .iter()
-        .zip(&descriptors)
-        .map(|(field, descriptor)| {
-            let member = field.member;
-            quote!(__metrics_group.add(#descriptor, &self.#member);)
-        });
-    let pc_registers = model
-        .fields
-        .iter()
-        .zip(&descriptors)
-        .map(|(field, descriptor)| {
-            let member = field.member;
-            quote! {
-                #private::register_into_prometheus_client(
-                    __metrics_registry,
-                    &#descriptor,
-                    #private::core::clone::Clone::clone(&__metrics_this.#member),
-                );
-            }
-        });
-
+    let group_adds = model.fields.iter().map(|field| {
+        let member = field.member;
+        let descriptor = descriptor_expr(model, field, &private);
+        quote!(__metrics_group.add(#descriptor, &self.#member);)
+    });
     // Families over their cardinality limit fail to compile. A free constant
     // is evaluated eagerly; with generics the limit is only known per
     // instantiation, so it becomes an associated constant that
@@ -78,73 +55,41 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
         }
     }
 
-    let global = (!generic).then(|| global_fns(model, &private));
-    let name_list = model
-        .fields
-        .iter()
-        .map(|f| format!("`{}`", full_name(model, f)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let register_doc = format!(
-        "Creates the metrics and registers all of them ({name_list}) in `registry` as one group: \
-         all or (on any error, such as a name already taken) none."
-    );
+    let global = (!generic).then(|| global_cell(model, &private));
+    // The associated constants of the generic checks live in an inherent
+    // impl, out of the trait's way.
+    let checks_impl = (!assoc_checks.is_empty()).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #(#assoc_checks)*
+            }
+        }
+    });
 
     quote! {
         #(#free_checks)*
 
         const _: () = {
-            #[automatically_derived]
-            impl #impl_generics #ident #ty_generics #where_clause {
-                #(#assoc_checks)*
+            #checks_impl
 
-                /// Creates the metrics without registering them anywhere
-                /// (for tests, or to register later with
-                /// [`metric_group`](Self::metric_group)).
-                // `#[inline]` on the functions a crate may not call keeps them
-                // from being code-generated until they are used.
+            #[automatically_derived]
+            impl #impl_generics #private::Metrics for #ident #ty_generics #where_clause {
+                // `#[inline]` keeps what a crate never calls from being
+                // code-generated.
                 #[inline]
-                pub fn new_unregistered() -> Self {
+                fn new_unregistered() -> Self {
                     #(#assoc_uses)*
                     Self {
                         #(#inits)*
                     }
                 }
 
-                /// Every metric of this struct with its descriptor (name,
-                /// help, unit), sharing this value's storage.
                 #[inline]
-                pub fn metric_group(&self) -> #private::MetricGroup {
+                fn metric_group(&self) -> #private::MetricGroup {
                     let mut __metrics_group = #private::MetricGroup::new();
                     #(#group_adds)*
                     __metrics_group
-                }
-
-                #[doc = #register_doc]
-                pub fn register(
-                    registry: &#private::Registry,
-                ) -> #private::core::result::Result<Self, #private::RegistryError> {
-                    let __metrics_this = Self::new_unregistered();
-                    match registry.register_group(__metrics_this.metric_group()) {
-                        #private::core::result::Result::Ok(()) => {
-                            #private::core::result::Result::Ok(__metrics_this)
-                        }
-                        #private::core::result::Result::Err(__metrics_error) => {
-                            #private::core::result::Result::Err(__metrics_error)
-                        }
-                    }
-                }
-
-                /// Creates the metrics and registers each of them in a
-                /// `prometheus_client` registry, under the same names.
-                #[inline]
-                pub fn register_prometheus_client(
-                    registry: &mut #private::prometheus_client::registry::Registry,
-                ) -> Self {
-                    let __metrics_this = Self::new_unregistered();
-                    let __metrics_registry = registry;
-                    #(#pc_registers)*
-                    __metrics_this
                 }
 
                 #global
@@ -153,50 +98,18 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
     }
 }
 
-/// `global()` and `try_global()`: the struct registered once in the default
-/// registry, on first use.
-fn global_fns(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
+/// A `static` of its own for `global()` (the trait's default, for generic
+/// structs, is a lookup by type).
+fn global_cell(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
     let ident = &model.input.ident;
-    let panic_message = format!(
-        "`{ident}::global()` could not register its metrics in the default registry: {{}}. \
-         Another metric already uses one of its names; use `{ident}::try_global()` to handle the error, \
-         or `{ident}::register` with your own `Registry`"
-    );
     quote! {
-        /// The metrics registered in the default registry
-        /// (`promstrict::default_registry()`) on first use, or the
-        /// registration error. Registration happens once: an error is
-        /// remembered, not retried (the clashing names stay registered).
         #[inline]
-        pub fn try_global() -> #private::core::result::Result<&'static Self, #private::RegistryError> {
-            static __METRICS_GLOBAL: #private::OnceLock<
-                #private::core::result::Result<#ident, #private::RegistryError>,
-            > = #private::OnceLock::new();
-            match __METRICS_GLOBAL.get_or_init(|| Self::register(#private::default_registry())) {
-                #private::core::result::Result::Ok(__metrics_this) => {
-                    #private::core::result::Result::Ok(__metrics_this)
-                }
-                #private::core::result::Result::Err(__metrics_error) => {
-                    #private::core::result::Result::Err(#private::core::clone::Clone::clone(__metrics_error))
-                }
-            }
-        }
-
-        /// The metrics registered in the default registry
-        /// (`promstrict::default_registry()`) on first use.
-        ///
-        /// # Panics
-        ///
-        /// If one of the names is already taken in the default registry by
-        /// another metric (see [`try_global`](Self::try_global)).
-        #[inline]
-        pub fn global() -> &'static Self {
-            match Self::try_global() {
-                #private::core::result::Result::Ok(__metrics_this) => __metrics_this,
-                #private::core::result::Result::Err(__metrics_error) => {
-                    #private::core::panic!(#panic_message, __metrics_error)
-                }
-            }
+        fn __global_cell() -> &'static #private::GlobalCell<Self>
+        where
+            Self: #private::core::marker::Send + #private::core::marker::Sync + 'static,
+        {
+            static __METRICS_GLOBAL: #private::GlobalCell<#ident> = #private::GlobalCell::new();
+            &__METRICS_GLOBAL
         }
     }
 }
@@ -320,41 +233,16 @@ pub(crate) fn fallback(input: &syn::DeriveInput, krate: Option<&syn::Path>) -> T
     let private = private_path(krate);
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let global = input.generics.params.is_empty().then(|| {
-        quote! {
-            pub fn try_global() -> #private::core::result::Result<&'static Self, #private::RegistryError> {
-                #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
-            }
-
-            pub fn global() -> &'static Self {
-                #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
-            }
-        }
-    });
     quote! {
         const _: () = {
-            impl #impl_generics #ident #ty_generics #where_clause {
-                pub fn new_unregistered() -> Self {
+            impl #impl_generics #private::Metrics for #ident #ty_generics #where_clause {
+                fn new_unregistered() -> Self {
                     #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
                 }
 
-                pub fn metric_group(&self) -> #private::MetricGroup {
+                fn metric_group(&self) -> #private::MetricGroup {
                     #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
                 }
-
-                pub fn register(
-                    _: &#private::Registry,
-                ) -> #private::core::result::Result<Self, #private::RegistryError> {
-                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
-                }
-
-                pub fn register_prometheus_client(
-                    _: &mut #private::prometheus_client::registry::Registry,
-                ) -> Self {
-                    #private::core::panic!("`#[derive(Metrics)]` failed: see the compile errors")
-                }
-
-                #global
             }
         };
     }

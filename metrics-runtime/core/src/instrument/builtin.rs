@@ -1,0 +1,399 @@
+//! The bare form: one static callsite per function, read by collectors that
+//! expose the built-in `function_*` families.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Mutex, OnceLock};
+
+use crate::label::Labels;
+use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
+use crate::metric::{Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
+use super::guard::Recorder;
+use super::Outcome;
+
+// The bare form: one static callsite per function, read by collectors
+// ---------------------------------------------------------------------------
+
+/// The per-function state of the bare form, a `static` inside the
+/// instrumented function. Not a public API.
+#[doc(hidden)]
+pub struct Callsite {
+    function: &'static str,
+    module: &'static str,
+    bounds: &'static [f64],
+    streaming: bool,
+    cells: OnceLock<Cells>,
+}
+
+struct Cells {
+    /// Calls started; in flight = started - recorded.
+    started: AtomicU64,
+    /// Durations, one histogram per outcome (indexed by `Outcome as usize`).
+    by_outcome: [AtomicHistogram; 4],
+    /// Time to first item (streaming functions only).
+    first_item: Option<AtomicHistogram>,
+}
+
+impl Cells {
+    fn recorded(&self) -> u64 {
+        self.by_outcome.iter().map(AtomicHistogram::count).sum()
+    }
+}
+
+impl fmt::Debug for Callsite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callsite")
+            .field("function", &self.function)
+            .field("module", &self.module)
+            .field("streaming", &self.streaming)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Callsite {
+    /// The callsite of `function` in `module`, timed in buckets `bounds`
+    /// (validated at compile time; invalid bounds fall back to the default).
+    pub const fn new(
+        function: &'static str,
+        module: &'static str,
+        bounds: &'static [f64],
+        streaming: bool,
+    ) -> Self {
+        Callsite {
+            function,
+            module,
+            bounds,
+            streaming,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// What a call records into; registers the callsite on its first call.
+    #[inline]
+    pub fn recorder(&'static self) -> CallsiteRecorder {
+        match self.cells.get() {
+            Some(cells) => CallsiteRecorder(cells),
+            None => self.register(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn register(&'static self) -> CallsiteRecorder {
+        let cells = self.cells.get_or_init(|| {
+            let buckets = Buckets::new(self.bounds).unwrap_or_default();
+            let histogram = || AtomicHistogram::new(&buckets);
+            Cells {
+                started: AtomicU64::new(0),
+                by_outcome: [histogram(), histogram(), histogram(), histogram()],
+                first_item: self.streaming.then(histogram),
+            }
+        });
+        // Never while holding a lock: a scrape takes the registry's lock, then
+        // the callsites'.
+        CALLSITES.add(self);
+        register_default_collectors(self.streaming);
+        CallsiteRecorder(cells)
+    }
+}
+
+/// Records into a [`Callsite`]. Not a public API.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct CallsiteRecorder(&'static Cells);
+
+impl Recorder for CallsiteRecorder {
+    #[inline]
+    fn enter(&self) {
+        self.0.started.fetch_add(1, Relaxed);
+    }
+
+    #[inline]
+    fn exit(&self, outcome: Outcome, seconds: f64) {
+        self.0.by_outcome[outcome as usize].observe(seconds);
+    }
+
+    #[inline]
+    fn first_item(&self, seconds: f64) {
+        if let Some(h) = &self.0.first_item {
+            h.observe(seconds);
+        }
+    }
+}
+
+/// Every callsite that has been called, sorted by (module, function) so that
+/// callsites sharing their labels are neighbours (and merged when encoded).
+struct CallsiteList(Mutex<Vec<&'static Callsite>>);
+
+static CALLSITES: CallsiteList = CallsiteList(Mutex::new(Vec::new()));
+
+impl CallsiteList {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<&'static Callsite>> {
+        // A push cannot leave the list half-updated: poisoning is harmless.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn add(&self, callsite: &'static Callsite) {
+        let mut list = self.lock();
+        if list.iter().any(|c| std::ptr::eq(*c, callsite)) {
+            return;
+        }
+        let at = list
+            .partition_point(|c| (c.module, c.function) <= (callsite.module, callsite.function));
+        list.insert(at, callsite);
+    }
+
+    /// Calls `f` once per distinct (function, module), with every initialized
+    /// callsite carrying those labels.
+    fn for_each_group(
+        &self,
+        streaming_only: bool,
+        mut f: impl FnMut(&str, &str, &[&Cells], &[f64]),
+    ) {
+        let list = self.lock();
+        let mut group: Vec<&Cells> = Vec::new();
+        let mut i = 0;
+        while i < list.len() {
+            let (module, function) = (list[i].module, list[i].function);
+            let mut bounds: &[f64] = &[];
+            group.clear();
+            while i < list.len() && list[i].module == module && list[i].function == function {
+                let callsite = list[i];
+                if let Some(cells) = callsite.cells.get() {
+                    if !streaming_only || cells.first_item.is_some() {
+                        if group.is_empty() {
+                            bounds = cells.by_outcome[0].buckets().bounds();
+                        }
+                        group.push(cells);
+                    }
+                }
+                i += 1;
+            }
+            if !group.is_empty() {
+                f(function, module, &group, bounds);
+            }
+        }
+    }
+}
+
+/// Adds `histogram`'s buckets to `counts` (bucketed by `bounds`) and returns
+/// its sum. A histogram with other bounds (two callsites sharing their labels
+/// with different `buckets`) is folded into the first bound at or above each
+/// of its own, which keeps `_count` and `_sum` exact.
+pub(super) fn accumulate(histogram: &AtomicHistogram, bounds: &[f64], counts: &mut [u64]) -> f64 {
+    let mut own = [0u64; MAX_BUCKETS + 1];
+    let own_bounds = histogram.buckets().bounds();
+    let own = &mut own[..own_bounds.len() + 1];
+    let sum = histogram.snapshot_into(own);
+    if own_bounds == bounds {
+        for (total, c) in counts.iter_mut().zip(own.iter()) {
+            *total += c;
+        }
+    } else {
+        for (k, c) in own.iter().enumerate() {
+            let upper = own_bounds.get(k).copied().unwrap_or(f64::INFINITY);
+            counts[bounds.partition_point(|&b| b < upper)] += c;
+        }
+    }
+    sum
+}
+
+fn visit_histograms<'a>(
+    function: &str,
+    module: &str,
+    histograms: impl Iterator<Item = &'a AtomicHistogram>,
+    bounds: &[f64],
+    visitor: &mut dyn SeriesVisitor,
+) {
+    let mut counts = [0u64; MAX_BUCKETS + 1];
+    let counts = &mut counts[..bounds.len() + 1];
+    let mut sum = 0.0;
+    for h in histograms {
+        sum += accumulate(h, bounds, counts);
+    }
+    visitor.series(
+        Labels::Borrowed(&[("function", function), ("module", module)]),
+        SeriesValue::Histogram {
+            bounds,
+            counts,
+            sum,
+        },
+    );
+}
+
+/// `function_duration_seconds`.
+#[derive(Clone, Copy, Debug)]
+struct DurationCollector;
+
+impl Metric for DurationCollector {
+    const TYPE: MetricType = MetricType::Histogram;
+
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        CALLSITES.for_each_group(false, |function, module, group, bounds| {
+            let histograms = group.iter().flat_map(|c| c.by_outcome.iter());
+            visit_histograms(function, module, histograms, bounds, visitor);
+        });
+    }
+}
+
+/// `function_calls_total`.
+#[derive(Clone, Copy, Debug)]
+struct CallsCollector;
+
+impl Metric for CallsCollector {
+    const TYPE: MetricType = MetricType::Counter;
+
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        CALLSITES.for_each_group(false, |function, module, group, _| {
+            for outcome in Outcome::ALL {
+                let calls: u64 = group
+                    .iter()
+                    .map(|c| c.by_outcome[outcome as usize].count())
+                    .sum();
+                visitor.series(
+                    Labels::Borrowed(&[
+                        ("function", function),
+                        ("module", module),
+                        ("outcome", outcome.as_str()),
+                    ]),
+                    SeriesValue::CounterU64(calls),
+                );
+            }
+        });
+    }
+}
+
+/// `function_calls_in_flight`.
+#[derive(Clone, Copy, Debug)]
+struct InFlightCollector;
+
+impl Metric for InFlightCollector {
+    const TYPE: MetricType = MetricType::Gauge;
+
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        CALLSITES.for_each_group(false, |function, module, group, _| {
+            // Recorded calls first: every call recorded was started before, so
+            // reading `started` second never yields fewer starts than ends.
+            let recorded: u64 = group.iter().map(|c| c.recorded()).sum();
+            let started: u64 = group.iter().map(|c| c.started.load(Relaxed)).sum();
+            let in_flight = i64::try_from(started.saturating_sub(recorded)).unwrap_or(i64::MAX);
+            visitor.series(
+                Labels::Borrowed(&[("function", function), ("module", module)]),
+                SeriesValue::GaugeI64(in_flight),
+            );
+        });
+    }
+}
+
+/// `function_first_item_seconds`.
+#[derive(Clone, Copy, Debug)]
+struct FirstItemCollector;
+
+impl Metric for FirstItemCollector {
+    const TYPE: MetricType = MetricType::Histogram;
+
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        CALLSITES.for_each_group(true, |function, module, group, bounds| {
+            let histograms = group.iter().filter_map(|c| c.first_item.as_ref());
+            visit_histograms(function, module, histograms, bounds, visitor);
+        });
+    }
+}
+
+/// Who the built-in families belong to, as registration errors name them.
+const BUILTIN_OWNER: &str = "`#[instrument_latency]` (its built-in families)";
+
+/// A descriptor of a built-in family.
+fn builtin(name: &'static str, help: &'static str) -> Descriptor {
+    let mut descriptor = Descriptor::new(name, help).owner(BUILTIN_OWNER);
+    descriptor.claims_reservation = true;
+    descriptor
+}
+
+fn call_families() -> MetricGroup {
+    let mut group = MetricGroup::new();
+    group
+        .add(
+            builtin(
+                "function_duration_seconds",
+                "Duration of calls to functions instrumented with #[instrument_latency], whatever their outcome.",
+            ),
+            &DurationCollector,
+        )
+        .add(
+            builtin(
+                "function_calls_total",
+                "Calls to instrumented functions by outcome: ok, error (returned an error), panic, or cancelled (dropped before it finished).",
+            ),
+            &CallsCollector,
+        )
+        .add(
+            builtin(
+                "function_calls_in_flight",
+                "Calls to instrumented functions that have started and not finished.",
+            ),
+            &InFlightCollector,
+        );
+    group
+}
+
+fn first_item_family() -> MetricGroup {
+    let mut group = MetricGroup::new();
+    group.add(
+        builtin(
+            "function_first_item_seconds",
+            "Time from the call of an instrumented streaming function to its first item.",
+        ),
+        &FirstItemCollector,
+    );
+    group
+}
+
+/// Keeps the built-in families' names in the default registry from its
+/// creation, so that a metric of the user's registered there under one of
+/// them is refused where it is registered, with an error naming
+/// `#[instrument_latency]`, and the families are always exposed.
+pub(crate) fn reserve_builtin_names(registry: &Registry) {
+    let mut group = call_families();
+    group.append(first_item_family());
+    registry.reserve(&group, BUILTIN_OWNER);
+}
+
+/// Registers the built-in families in the default registry, once each. Their
+/// names are reserved there, so this cannot be refused.
+fn register_default_collectors(streaming: bool) {
+    static CALLS: OnceLock<()> = OnceLock::new();
+    static FIRST_ITEM: OnceLock<()> = OnceLock::new();
+    let register = |group: MetricGroup| {
+        let registered = default_registry().register_group(group);
+        debug_assert!(registered.is_ok(), "{registered:?}");
+    };
+    CALLS.get_or_init(|| register(call_families()));
+    if streaming {
+        FIRST_ITEM.get_or_init(|| register(first_item_family()));
+    }
+}
+
+/// Exposes the bare form's families (`function_duration_seconds`,
+/// `function_calls_total`, `function_calls_in_flight` and
+/// `function_first_item_seconds`) in `registry` too, for services that serve
+/// a registry of their own rather than the default one. The series are the
+/// same as in the default registry.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{instrument, Registry};
+///
+/// let registry = Registry::new();
+/// instrument::register_function_metrics(&registry)?;
+/// assert!(registry.names().contains(&"function_calls_total".to_owned()));
+/// # Ok::<(), promstrict::RegistryError>(())
+/// ```
+pub fn register_function_metrics(registry: &Registry) -> Result<(), RegistryError> {
+    let mut group = call_families();
+    group.append(first_item_family());
+    registry.register_group(group)
+}
+
+// ---------------------------------------------------------------------------

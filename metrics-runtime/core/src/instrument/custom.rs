@@ -1,0 +1,280 @@
+//! Your own metrics: `metric = …`, `calls = …`, `in_flight = …`, `first_item = …`.
+
+use std::sync::LazyLock;
+
+use crate::label::LabelSet;
+use crate::metric::counter::Counter;
+use crate::metric::family::Family;
+use crate::metric::gauge::Gauge;
+use crate::metric::histogram::{AtomicHistogram, Histogram};
+use super::guard::Recorder;
+use super::Outcome;
+
+// Your own metrics: `metric = …`, `calls = …`, `in_flight = …`, `first_item = …`
+// ---------------------------------------------------------------------------
+
+/// A histogram `#[instrument_latency(metric = …)]` (or `first_item = …`) can
+/// record into, for calls labelled `L` (the type of `labels = …`; `()`
+/// without it): a [`Histogram`] without labels, or a `Family<L, Histogram>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a histogram that `#[instrument_latency]` can record calls labelled `{L}` into",
+    label = "expected a `Histogram`, or a `Family<{L}, Histogram>`",
+    note = "`metric = …` and `first_item = …` take a `Histogram` (with no `labels = …`), or a `Family<L, Histogram>` together with `labels = <a value of L>` (behind a lazy global other than `LazyLock`, write `metric = *GLOBAL`)"
+)]
+pub trait LatencyMetric<L> {
+    /// The histogram for a call labelled `labels`.
+    fn cell(&self, labels: L) -> &AtomicHistogram;
+}
+
+impl LatencyMetric<()> for Histogram {
+    #[inline]
+    fn cell(&self, _: ()) -> &AtomicHistogram {
+        self
+    }
+}
+
+impl LatencyMetric<()> for AtomicHistogram {
+    #[inline]
+    fn cell(&self, _: ()) -> &AtomicHistogram {
+        self
+    }
+}
+
+impl<L: LabelSet> LatencyMetric<L> for Family<L, Histogram> {
+    #[inline]
+    fn cell(&self, labels: L) -> &AtomicHistogram {
+        self.labels(labels)
+    }
+}
+
+impl<L, M: LatencyMetric<L> + ?Sized> LatencyMetric<L> for &M {
+    #[inline]
+    fn cell(&self, labels: L) -> &AtomicHistogram {
+        (**self).cell(labels)
+    }
+}
+
+impl<L, M: LatencyMetric<L>, F: FnOnce() -> M> LatencyMetric<L> for LazyLock<M, F> {
+    #[inline]
+    fn cell(&self, labels: L) -> &AtomicHistogram {
+        LazyLock::force(self).cell(labels)
+    }
+}
+
+/// A counter `#[instrument_latency(calls = …)]` counts calls labelled `L`
+/// into: a [`Counter`] (every call), or a `Family<L2, Counter>` whose labels are
+/// built from the call's labels and its [`Outcome`] by `From<(L, Outcome)>` —
+/// [`OutcomeLabels`] is one, for any `L`.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{LabelSet, LabelValue, Outcome};
+///
+/// # #[derive(Clone, Copy)] struct LlmLabels { model: bool }
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct LlmCallLabels { model: bool, outcome: Outcome }
+///
+/// impl From<(LlmLabels, Outcome)> for LlmCallLabels {
+///     fn from((labels, outcome): (LlmLabels, Outcome)) -> Self {
+///         LlmCallLabels { model: labels.model, outcome }
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot count calls labelled `{L}`",
+    label = "expected a `Counter`, or a `Family<_, Counter>` whose labels implement `From<({L}, Outcome)>`",
+    note = "`calls = …` takes a `Counter`, or a `Family<L2, Counter>` where `L2: From<(L, Outcome)>` (`OutcomeLabels` is one, for any `L`)"
+)]
+pub trait CallsMetric<L>: Sync {
+    /// Counts one call labelled `labels` that ended `outcome`.
+    fn record_call(&self, labels: L, outcome: Outcome);
+}
+
+impl<L> CallsMetric<L> for Counter {
+    #[inline]
+    fn record_call(&self, _: L, _: Outcome) {
+        self.inc();
+    }
+}
+
+impl<L, L2: LabelSet + From<(L, Outcome)>> CallsMetric<L> for Family<L2, Counter> {
+    #[inline]
+    fn record_call(&self, labels: L, outcome: Outcome) {
+        self.labels(L2::from((labels, outcome))).inc();
+    }
+}
+
+impl<L, M: CallsMetric<L> + ?Sized> CallsMetric<L> for &M {
+    #[inline]
+    fn record_call(&self, labels: L, outcome: Outcome) {
+        (**self).record_call(labels, outcome)
+    }
+}
+
+impl<L, M: CallsMetric<L> + Send, F: FnOnce() -> M + Send> CallsMetric<L> for LazyLock<M, F> {
+    #[inline]
+    fn record_call(&self, labels: L, outcome: Outcome) {
+        LazyLock::force(self).record_call(labels, outcome)
+    }
+}
+
+/// A gauge `#[instrument_latency(in_flight = …)]` tracks calls labelled `L`
+/// in: a [`Gauge`], or a `Family<L, Gauge>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot track calls labelled `{L}` in flight",
+    label = "expected a `Gauge`, or a `Family<{L}, Gauge>`",
+    note = "`in_flight = …` takes a `Gauge` or a `Family<L, Gauge>` labelled like `labels = …`"
+)]
+pub trait InFlightMetric<L>: Sync {
+    /// A call labelled `labels` starts.
+    fn start(&self, labels: L);
+    /// A call labelled `labels` ends.
+    fn end(&self, labels: L);
+}
+
+impl<L> InFlightMetric<L> for Gauge {
+    #[inline]
+    fn start(&self, _: L) {
+        self.inc();
+    }
+    #[inline]
+    fn end(&self, _: L) {
+        self.dec();
+    }
+}
+
+impl<L: LabelSet> InFlightMetric<L> for Family<L, Gauge> {
+    #[inline]
+    fn start(&self, labels: L) {
+        self.labels(labels).inc();
+    }
+    #[inline]
+    fn end(&self, labels: L) {
+        self.labels(labels).dec();
+    }
+}
+
+impl<L, M: InFlightMetric<L> + ?Sized> InFlightMetric<L> for &M {
+    #[inline]
+    fn start(&self, labels: L) {
+        (**self).start(labels)
+    }
+    #[inline]
+    fn end(&self, labels: L) {
+        (**self).end(labels)
+    }
+}
+
+impl<L, M: InFlightMetric<L> + Send, F: FnOnce() -> M + Send> InFlightMetric<L> for LazyLock<M, F> {
+    #[inline]
+    fn start(&self, labels: L) {
+        LazyLock::force(self).start(labels)
+    }
+    #[inline]
+    fn end(&self, labels: L) {
+        LazyLock::force(self).end(labels)
+    }
+}
+
+/// The histogram of `metric` for `labels`; the bound is where a wrong
+/// `metric = …` is reported (the labels come first so that the error names
+/// their type). Not a public API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn latency_cell<L, M: LatencyMetric<L> + ?Sized>(labels: L, metric: &M) -> &AtomicHistogram {
+    metric.cell(labels)
+}
+
+/// `calls = …`, checked. Not a public API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn calls_metric<'m, L, M: CallsMetric<L> + 'm>(
+    _labels: &L,
+    metric: &'m M,
+) -> &'m (dyn CallsMetric<L> + 'm) {
+    metric
+}
+
+/// `in_flight = …`, checked. Not a public API.
+#[doc(hidden)]
+#[inline(always)]
+pub fn in_flight_metric<'m, L, M: InFlightMetric<L> + 'm>(
+    _labels: &L,
+    metric: &'m M,
+) -> &'m (dyn InFlightMetric<L> + 'm) {
+    metric
+}
+
+/// Records into the user's metrics. Not a public API.
+#[doc(hidden)]
+pub struct Custom<'m, L: Copy> {
+    histogram: &'m AtomicHistogram,
+    labels: L,
+    calls: Option<&'m (dyn CallsMetric<L> + 'm)>,
+    in_flight: Option<&'m (dyn InFlightMetric<L> + 'm)>,
+    first_item: Option<&'m AtomicHistogram>,
+}
+
+impl<'m, L: Copy> Custom<'m, L> {
+    /// Records durations into `histogram`.
+    #[inline]
+    pub fn new(histogram: &'m AtomicHistogram, labels: L) -> Self {
+        Custom {
+            histogram,
+            labels,
+            calls: None,
+            in_flight: None,
+            first_item: None,
+        }
+    }
+
+    /// Also counts calls.
+    #[inline]
+    pub fn calls(mut self, calls: &'m (dyn CallsMetric<L> + 'm)) -> Self {
+        self.calls = Some(calls);
+        self
+    }
+
+    /// Also tracks calls in flight.
+    #[inline]
+    pub fn in_flight(mut self, in_flight: &'m (dyn InFlightMetric<L> + 'm)) -> Self {
+        self.in_flight = Some(in_flight);
+        self
+    }
+
+    /// Also times the first item.
+    #[inline]
+    pub fn first_item(mut self, first_item: &'m AtomicHistogram) -> Self {
+        self.first_item = Some(first_item);
+        self
+    }
+}
+
+impl<L: Copy> Recorder for Custom<'_, L> {
+    #[inline]
+    fn enter(&self) {
+        if let Some(g) = self.in_flight {
+            g.start(self.labels);
+        }
+    }
+
+    #[inline]
+    fn exit(&self, outcome: Outcome, seconds: f64) {
+        self.histogram.observe(seconds);
+        if let Some(c) = self.calls {
+            c.record_call(self.labels, outcome);
+        }
+        if let Some(g) = self.in_flight {
+            g.end(self.labels);
+        }
+    }
+
+    #[inline]
+    fn first_item(&self, seconds: f64) {
+        if let Some(h) = self.first_item {
+            h.observe(seconds);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------

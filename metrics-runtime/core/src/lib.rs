@@ -1,0 +1,100 @@
+//! The core of [promstrict](https://docs.rs/promstrict): metric types,
+//! closed-set labels, the registry, both text exposition formats and function
+//! instrumentation, with the derive macros re-exported.
+//!
+//! Most users depend on `promstrict`, which re-exports everything here and
+//! adds serving and watching behind features; depend on this crate directly
+//! to keep a library's dependency graph to what registering and encoding
+//! need. The guide and the examples live in `promstrict`'s documentation.
+//!
+//! ```
+//! # extern crate promstrict_core as promstrict;
+//! use promstrict::{Counter, Format, Metrics, Registry};
+//!
+//! #[derive(Metrics)]
+//! struct JobMetrics {
+//!     /// Jobs run.
+//!     jobs_total: Counter,
+//! }
+//!
+//! let registry = Registry::new();
+//! let jobs = JobMetrics::register(&registry)?;
+//! jobs.jobs_total.inc();
+//! assert!(registry.encode(Format::Prometheus).contains("jobs_total 1\n"));
+//! # Ok::<(), promstrict::RegistryError>(())
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+
+// Generated code names `::promstrict_core` when only this crate is a
+// dependency, as here.
+extern crate self as promstrict_core;
+
+mod bounded;
+mod encoding;
+pub mod instrument;
+#[cfg(feature = "prometheus-client")]
+mod interop;
+mod label;
+mod metric;
+mod metrics;
+mod naming;
+mod registry;
+
+pub use bounded::BoundedInterner;
+pub use encoding::Format;
+pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
+pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
+pub use metric::family::Family;
+pub use metric::gauge::{AtomicGauge, Gauge, GaugeNumber};
+pub use metric::histogram::{
+    AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
+};
+pub use metric::info::Info;
+pub use metric::summary::{AtomicSummary, Summary};
+pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+pub use metrics::Metrics;
+pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
+pub use registry::{
+    default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
+};
+
+pub use instrument::{IsError, Outcome, OutcomeLabels};
+#[cfg(feature = "prometheus-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prometheus-client")))]
+pub use interop::register_into_prometheus_client;
+
+pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
+
+/// What generated code names, reached through the facade as
+/// `promstrict::__private_<version>`. Not a public API: it changes without
+/// notice, and its name carries this crate's exact version so that a derive
+/// and a runtime of different releases fail to build instead of
+/// misbehaving.
+#[doc(hidden)]
+pub mod __private_0_1_0 {
+    pub use crate::label::mixed_radix_step;
+    pub use crate::metric::histogram::validated_buckets;
+    pub use crate::metrics::GlobalCell;
+    pub use crate::{
+        cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
+        AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, Histogram, Info,
+        LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup, MetricType, Metrics,
+        Outcome, Registry, RegistryError, Summary,
+    };
+    pub use ::core;
+    pub use ::std;
+
+    pub use crate::instrument::support::*;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_private_module_is_named_after_this_version() {
+        let expected = format!("__private_{}", env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_"));
+        // Kept in step by hand: the derive emits `expected`.
+        assert_eq!(expected, "__private_0_1_0", "rename the module `__private_0_1_0` in lib.rs");
+    }
+}

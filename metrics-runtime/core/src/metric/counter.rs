@@ -1,0 +1,287 @@
+//! Counters: monotonic totals. Rates are derived from them by the server
+//! (`rate()`), never stored, and a counter that could go down would be a gauge.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::label::Labels;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for u64 {}
+    impl Sealed for f64 {}
+}
+
+/// The number type of a counter: `u64` (the default) or `f64`.
+pub trait CounterNumber: sealed::Sealed + Copy + Send + Sync + 'static {
+    #[doc(hidden)]
+    type Atomic: Default + Send + Sync + fmt::Debug + 'static;
+    #[doc(hidden)]
+    fn load(atomic: &Self::Atomic) -> SeriesValue<'static>;
+}
+
+impl CounterNumber for u64 {
+    type Atomic = AtomicU64;
+    fn load(atomic: &AtomicU64) -> SeriesValue<'static> {
+        SeriesValue::CounterU64(atomic.load(Relaxed))
+    }
+}
+
+impl CounterNumber for f64 {
+    type Atomic = AtomicF64;
+    fn load(atomic: &AtomicF64) -> SeriesValue<'static> {
+        SeriesValue::CounterF64(atomic.get())
+    }
+}
+
+/// A refused counter increment: counters only go up, by a finite amount.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InvalidIncrement {
+    /// The value that was refused.
+    pub value: f64,
+}
+
+impl fmt::Display for InvalidIncrement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = if self.value.is_nan() {
+            "NaN"
+        } else if self.value.is_infinite() {
+            "infinite"
+        } else if self.value < 0.0 {
+            "negative"
+        } else {
+            "so large that the total would overflow to infinity"
+        };
+        write!(
+            f,
+            "counter increment {} refused: it is {why}; counters only go up by a finite, \
+             non-negative amount (use a Gauge for values that go down)",
+            self.value
+        )
+    }
+}
+
+impl std::error::Error for InvalidIncrement {}
+
+/// The storage of one counter series. Reached through [`Counter`]'s `Deref`,
+/// or from [`Family::labels`](crate::Family::labels).
+pub struct AtomicCounter<N: CounterNumber = u64> {
+    value: N::Atomic,
+}
+
+impl<N: CounterNumber> Default for AtomicCounter<N> {
+    fn default() -> Self {
+        AtomicCounter {
+            value: N::Atomic::default(),
+        }
+    }
+}
+
+impl<N: CounterNumber> fmt::Debug for AtomicCounter<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AtomicCounter")
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+impl AtomicCounter<u64> {
+    /// Adds one; returns the previous value.
+    #[inline]
+    pub fn inc(&self) -> u64 {
+        self.value.fetch_add(1, Relaxed)
+    }
+
+    /// Adds `v`; returns the previous value. (A `u64` cannot be negative, so
+    /// this cannot fail; it wraps at `u64::MAX`, which `rate()` reads as a reset.)
+    #[inline]
+    pub fn inc_by(&self, v: u64) -> u64 {
+        self.value.fetch_add(v, Relaxed)
+    }
+
+    /// The current total.
+    #[inline]
+    pub fn get(&self) -> u64 {
+        self.value.load(Relaxed)
+    }
+}
+
+impl AtomicCounter<f64> {
+    /// Adds one; returns the previous value.
+    #[inline]
+    pub fn inc(&self) -> f64 {
+        self.value.add(1.0)
+    }
+
+    /// Adds `v` and returns the previous total; a negative, NaN or infinite
+    /// `v` is refused and the counter keeps its value.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::Counter;
+    ///
+    /// let seconds = Counter::<f64>::default();
+    /// seconds.inc_by(1.5).unwrap();
+    /// assert!(seconds.inc_by(-1.0).is_err());
+    /// assert!(seconds.inc_by(f64::NAN).is_err());
+    /// assert_eq!(seconds.get(), 1.5);
+    /// ```
+    #[inline]
+    pub fn inc_by(&self, v: f64) -> Result<f64, InvalidIncrement> {
+        if v.is_nan() || v < 0.0 || v.is_infinite() {
+            return Err(InvalidIncrement { value: v });
+        }
+        self.value
+            .try_update(|current| Some(current + v).filter(|total| total.is_finite()))
+            .ok_or(InvalidIncrement { value: v })
+    }
+
+    /// The current total.
+    #[inline]
+    pub fn get(&self) -> f64 {
+        self.value.get()
+    }
+}
+
+/// A monotonic counter: `u64` by default, `Counter<f64>` for fractional totals
+/// (seconds spent, bytes estimated).
+///
+/// Cloning shares the value. Its name must end in `_total`.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{Counter, Format, Registry};
+///
+/// let registry = Registry::new();
+/// let jobs = registry.register("jobs_processed_total", "Jobs processed.", Counter::new())?;
+/// jobs.inc();
+/// jobs.inc_by(2);
+/// assert_eq!(jobs.get(), 3);
+/// assert!(registry.encode(Format::Prometheus).contains("jobs_processed_total 3\n"));
+/// # Ok::<(), promstrict::RegistryError>(())
+/// ```
+pub struct Counter<N: CounterNumber = u64> {
+    inner: Arc<AtomicCounter<N>>,
+}
+
+impl Counter<u64> {
+    /// A new counter at zero. (`Counter::new()` is the `u64` one; write
+    /// `Counter::<f64>::default()` for the float variant.)
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<N: CounterNumber> Default for Counter<N> {
+    fn default() -> Self {
+        Counter {
+            inner: Arc::default(),
+        }
+    }
+}
+
+impl<N: CounterNumber> Clone for Counter<N> {
+    fn clone(&self) -> Self {
+        Counter {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<N: CounterNumber> fmt::Debug for Counter<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.inner, f)
+    }
+}
+
+impl<N: CounterNumber> Deref for Counter<N> {
+    type Target = AtomicCounter<N>;
+    #[inline]
+    fn deref(&self) -> &AtomicCounter<N> {
+        &self.inner
+    }
+}
+
+impl<N: CounterNumber> Metric for Counter<N> {
+    const TYPE: MetricType = MetricType::Counter;
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        Self::visit_cell(&self.inner, Labels::None, visitor)
+    }
+}
+
+impl<N: CounterNumber> FamilyMember for Counter<N> {
+    type Cell = AtomicCounter<N>;
+    type Options = ();
+    fn new_cell(_: &()) -> AtomicCounter<N> {
+        AtomicCounter::default()
+    }
+    fn visit_cell(cell: &AtomicCounter<N>, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
+        visitor.series(labels, N::load(&cell.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_counter_counts() {
+        let c = Counter::<u64>::default();
+        assert_eq!(c.inc(), 0);
+        assert_eq!(c.inc_by(41), 1);
+        assert_eq!(c.get(), 42);
+        let shared = c.clone();
+        shared.inc();
+        assert_eq!(c.get(), 43);
+    }
+
+    #[test]
+    fn float_counter_refuses_bad_increments_and_keeps_its_value() {
+        let c = Counter::<f64>::default();
+        assert_eq!(c.inc_by(0.25), Ok(0.0));
+        for bad in [
+            -0.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::MIN_POSITIVE,
+        ] {
+            let err = c.inc_by(bad).unwrap_err();
+            assert!(err.value.to_bits() == bad.to_bits());
+            assert!(err.to_string().contains("counters only go up"), "{err}");
+            assert_eq!(
+                c.get(),
+                0.25,
+                "a refused increment of {bad} changed the counter"
+            );
+        }
+        // An increment that would overflow the total to infinity is refused too.
+        let big = Counter::<f64>::default();
+        big.inc_by(f64::MAX).unwrap();
+        assert!(big.inc_by(f64::MAX).is_err());
+        assert_eq!(big.get(), f64::MAX);
+        // Zero is a valid (no-op) increment, and so is negative zero.
+        assert_eq!(c.inc_by(0.0), Ok(0.25));
+        assert_eq!(c.inc_by(-0.0), Ok(0.25));
+        assert_eq!(c.inc(), 0.25);
+        assert_eq!(c.get(), 1.25);
+    }
+
+    #[test]
+    fn error_messages_say_why() {
+        assert!(InvalidIncrement { value: f64::NAN }
+            .to_string()
+            .contains("NaN"));
+        assert!(InvalidIncrement { value: -1.0 }
+            .to_string()
+            .contains("negative"));
+        assert!(InvalidIncrement {
+            value: f64::INFINITY
+        }
+        .to_string()
+        .contains("infinite"));
+    }
+}

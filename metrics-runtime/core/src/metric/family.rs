@@ -1,0 +1,211 @@
+//! Families: one metric per label combination, stored densely.
+//!
+//! Every combination of a [`LabelSet`] has a slot in one boxed slice allocated
+//! when the family is created, indexed by the set's mixed-radix index. Looking
+//! a series up is arithmetic plus a bounds check: no hashing, no lock, no
+//! allocation, and the returned reference can be held across `.await`.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+
+use super::{FamilyMember, Metric, MetricType, SeriesVisitor};
+use crate::label::{LabelSet, Labels};
+
+struct Slot<C> {
+    /// Set once the series is first asked for; only such series are exposed,
+    /// so a family of 1 000 possible combinations does not print 1 000 zeros.
+    touched: AtomicBool,
+    cell: C,
+}
+
+/// One `M` per combination of the labels `L`.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{Counter, Family, LabelDescriptor, LabelSet, LabelValue};
+///
+/// # #[derive(Clone, Copy)] struct Cached { hit: bool }
+/// # impl LabelSet for Cached {
+/// #     const LABELS: &'static [LabelDescriptor] = &[LabelDescriptor::of::<bool>("hit")];
+/// #     fn index(&self) -> usize { self.hit.index() }
+/// # }
+/// // Normally `#[derive(LabelSet)]` on `struct Cached { hit: bool }`.
+/// let lookups: Family<Cached, Counter> = Family::default();
+/// lookups.labels(Cached { hit: true }).inc();
+/// lookups.labels(Cached { hit: true }).inc();
+/// assert_eq!(lookups.labels(Cached { hit: true }).get(), 2);
+/// assert_eq!(lookups.labels(Cached { hit: false }).get(), 0);
+/// assert_eq!(lookups.len(), 2);
+/// ```
+pub struct Family<L: LabelSet, M: FamilyMember> {
+    slots: Arc<[Slot<M::Cell>]>,
+    _labels: PhantomData<fn(L) -> M>,
+}
+
+impl<L: LabelSet, M: FamilyMember> Family<L, M> {
+    /// A family whose every member is built from `options` (the bucket bounds of
+    /// a histogram family).
+    pub fn with_options(options: M::Options) -> Self {
+        Family {
+            slots: (0..L::CARDINALITY)
+                .map(|_| Slot {
+                    touched: AtomicBool::new(false),
+                    cell: M::new_cell(&options),
+                })
+                .collect(),
+            _labels: PhantomData,
+        }
+    }
+
+    /// The series for `labels`. Asking for a series makes it appear in the
+    /// exposition (with its zero value until it is first updated).
+    #[inline]
+    pub fn labels(&self, labels: L) -> &M::Cell {
+        let slot = &self.slots[labels.index()];
+        // A load first: the flag is written once, then only read, so the
+        // cache line stays shared between cores.
+        if !slot.touched.load(Relaxed) {
+            slot.touched.store(true, Relaxed);
+        }
+        &slot.cell
+    }
+
+    /// The series for `labels` if it has been asked for before, without
+    /// making it appear.
+    pub fn get(&self, labels: L) -> Option<&M::Cell> {
+        let slot = &self.slots[labels.index()];
+        slot.touched.load(Relaxed).then_some(&slot.cell)
+    }
+
+    /// Makes every label combination appear (at zero) now, as Prometheus'
+    /// instrumentation guide recommends for closed sets, so that `rate()` and
+    /// alerts see a series before its first event. Combinations involving a
+    /// bounded label's not-yet-seen values are left out: they have no text.
+    pub fn init_all(&self) {
+        for (index, slot) in self.slots.iter().enumerate() {
+            let mut complete = true;
+            let mut rest = index;
+            for label in L::LABELS.iter().rev() {
+                complete &= (label.name_at)(rest % label.cardinality).is_some();
+                rest /= label.cardinality;
+            }
+            if complete {
+                slot.touched.store(true, Relaxed);
+            }
+        }
+    }
+
+    /// How many series have been asked for (and so are exposed).
+    pub fn len(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| s.touched.load(Relaxed))
+            .count()
+    }
+
+    /// Whether no series has been asked for yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<L: LabelSet, M: FamilyMember> Default for Family<L, M>
+where
+    M::Options: Default,
+{
+    fn default() -> Self {
+        Family::with_options(M::Options::default())
+    }
+}
+
+impl<L: LabelSet, M: FamilyMember> Clone for Family<L, M> {
+    fn clone(&self) -> Self {
+        Family {
+            slots: Arc::clone(&self.slots),
+            _labels: PhantomData,
+        }
+    }
+}
+
+impl<L: LabelSet, M: FamilyMember> fmt::Debug for Family<L, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Family")
+            .field("cardinality", &L::CARDINALITY)
+            .field("series", &self.len())
+            .finish()
+    }
+}
+
+impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
+    const TYPE: MetricType = M::TYPE;
+
+    fn label_descriptors() -> &'static [crate::LabelDescriptor] {
+        L::LABELS
+    }
+
+    fn visit(&self, visitor: &mut dyn SeriesVisitor) {
+        for (index, slot) in self.slots.iter().enumerate() {
+            if !slot.touched.load(Relaxed) {
+                continue;
+            }
+            // A slot is only touched through a value of `L`, and every label
+            // value's text exists before its index is handed out.
+            let labels = Labels::Dense {
+                labels: L::LABELS,
+                index,
+            };
+            M::visit_cell(&slot.cell, labels, visitor);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Counter, LabelDescriptor, LabelValue};
+
+    crate::bounded_label! {
+        struct Shard { max: 3, overflow: "other" }
+    }
+
+    #[derive(Clone, Copy)]
+    struct Labels2 {
+        ok: bool,
+        shard: Shard,
+    }
+    impl LabelSet for Labels2 {
+        const LABELS: &'static [LabelDescriptor] = &[
+            LabelDescriptor::of::<bool>("ok"),
+            LabelDescriptor::of::<Shard>("shard"),
+        ];
+        fn index(&self) -> usize {
+            self.ok.index() * Shard::CARDINALITY + self.shard.index()
+        }
+    }
+
+    #[test]
+    fn only_asked_for_series_are_exposed_until_init_all() {
+        let family: Family<Labels2, Counter> = Family::default();
+        assert!(family.is_empty());
+        let a = Shard::new("a");
+        assert!(family.get(Labels2 { ok: true, shard: a }).is_none());
+        family.labels(Labels2 { ok: true, shard: a }).inc();
+        assert_eq!(family.len(), 1);
+        assert_eq!(
+            family.get(Labels2 { ok: true, shard: a }).map(|c| c.get()),
+            Some(1)
+        );
+        // `a` and the overflow value have text; shards not seen yet do not.
+        family.init_all();
+        assert_eq!(family.len(), 4, "2 × {{a, other}}");
+        let mut seen = Vec::new();
+        family.visit(&mut |labels: Labels<'_>, _: crate::SeriesValue<'_>| {
+            seen.push(labels.to_pairs())
+        });
+        assert!(seen
+            .iter()
+            .all(|pairs| pairs.iter().all(|(_, v)| !v.is_empty())));
+    }
+}

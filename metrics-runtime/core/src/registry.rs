@@ -1,0 +1,710 @@
+//! The registry: named, described metrics, encoded on demand.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{OnceLock, RwLock, RwLockReadGuard};
+
+use crate::encoding::text::{self, FamilyHeader, SampleWriter};
+use crate::encoding::Format;
+use crate::label::Labels;
+use crate::metric::{DynMetric, Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::naming::{
+    check_declared_unit, check_label_name, check_legacy_name, check_metric_name, check_namespace,
+    NameError,
+};
+
+/// How a metric is named and described.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::Descriptor;
+///
+/// let d = Descriptor::new("request_duration_seconds", "Request latency.")
+///     .unit("seconds")
+///     .const_label("region", "eu-west-1");
+/// assert_eq!(d.name(), "request_duration_seconds");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Descriptor {
+    name: Cow<'static, str>,
+    help: Cow<'static, str>,
+    unit: Option<Cow<'static, str>>,
+    const_labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    owner: Option<Cow<'static, str>>,
+    legacy_name: bool,
+    /// Set by the built-in `#[instrument_latency]` families, which the
+    /// default registry keeps their names for.
+    pub(crate) claims_reservation: bool,
+}
+
+impl Descriptor {
+    /// A metric named `name` (the full sample name: a counter's ends in
+    /// `_total`, an info's in `_info`) with help text `help`.
+    pub fn new(name: impl Into<Cow<'static, str>>, help: impl Into<Cow<'static, str>>) -> Self {
+        Descriptor {
+            name: name.into(),
+            help: help.into(),
+            unit: None,
+            const_labels: Vec::new(),
+            owner: None,
+            legacy_name: false,
+            claims_reservation: false,
+        }
+    }
+
+    /// Says who registers this metric (`"struct HttpMetrics, field
+    /// requests_total"`, `"the job runner"`): a registration that clashes
+    /// with it later names the owner in its error. Without it, the place of
+    /// the `register` call is used.
+    pub fn owner(mut self, owner: impl Into<Cow<'static, str>>) -> Self {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// Keeps a name that the naming rules refuse (`httpRequests_total`,
+    /// `latency_ms`, `job:requests_total`), for a metric whose name
+    /// dashboards and alerts already depend on. Only what the exposition
+    /// formats need is still checked: the characters
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, no leading `__`, and a counter's `_total`
+    /// (an info's `_info`). Label names and units follow the rules as always.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, Descriptor, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// assert!(registry.register("httpRequests_total", "Requests.", Counter::new()).is_err());
+    /// let legacy = Descriptor::new("httpRequests_total", "Requests.").allow_legacy_name();
+    /// registry.register_with(legacy, Counter::new())?;
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn allow_legacy_name(mut self) -> Self {
+        self.legacy_name = true;
+        self
+    }
+
+    /// Declares the unit (OpenMetrics `# UNIT`): a base unit the name ends in
+    /// (before `_total`), checked as `#[metric(unit = "…")]` is. Without it,
+    /// a name ending in a base unit (`_seconds`, `_bytes`, `_ratio`, …)
+    /// announces that unit anyway.
+    pub fn unit(mut self, unit: impl Into<Cow<'static, str>>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+
+    /// Adds a label with the same value on every series of this metric.
+    pub fn const_label(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.const_labels.push((name.into(), value.into()));
+        self
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The help text.
+    pub fn help(&self) -> &str {
+        &self.help
+    }
+
+    /// The unit, if declared.
+    pub fn unit_name(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// The constant labels.
+    pub fn const_labels(&self) -> &[(Cow<'static, str>, Cow<'static, str>)] {
+        &self.const_labels
+    }
+
+    /// Who registers the metric, if said.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+}
+
+/// Why a registration was refused. Nothing is registered when it is returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryError {
+    /// The name (or a sample name it produces) is taken.
+    Duplicate {
+        /// The metric being registered.
+        name: String,
+        /// The exposition name both would produce.
+        clash: String,
+        /// The metric already holding it.
+        existing: String,
+        /// Who registered (or reserved) the metric already holding it: a
+        /// struct and field, `#[instrument_latency]`, the HTTP layer, or the
+        /// place of a `register` call.
+        owner: String,
+    },
+    /// A metric or label name is not valid.
+    InvalidName(NameError),
+    /// The help text is empty.
+    MissingHelp {
+        /// The metric.
+        name: String,
+    },
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::Duplicate {
+                name,
+                clash,
+                existing,
+                owner,
+            } => {
+                if name == existing {
+                    write!(
+                        f,
+                        "metric `{name}` is already registered, by {owner}: choose another name"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "metric `{name}` would expose `{clash}`, which metric `{existing}` (registered by {owner}) already exposes: choose another name"
+                    )
+                }
+            }
+            RegistryError::InvalidName(e) => fmt::Display::fmt(e, f),
+            RegistryError::MissingHelp { name } => {
+                write!(f, "metric `{name}` has no help text: say what it measures")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+impl From<NameError> for RegistryError {
+    fn from(e: NameError) -> Self {
+        RegistryError::InvalidName(e)
+    }
+}
+
+/// Several metrics registered together: all of them, or (on any error) none.
+#[derive(Default)]
+pub struct MetricGroup {
+    members: Vec<(
+        Descriptor,
+        Box<dyn DynMetric>,
+        &'static [crate::LabelDescriptor],
+    )>,
+}
+
+impl MetricGroup {
+    /// An empty group.
+    pub fn new() -> Self {
+        MetricGroup::default()
+    }
+
+    /// Adds a metric (a handle sharing `metric`'s storage). Without an
+    /// [owner](Descriptor::owner), the metric's owner is this call's place.
+    #[track_caller]
+    pub fn add<M: Metric>(&mut self, descriptor: Descriptor, metric: &M) -> &mut Self {
+        let descriptor = with_caller_as_owner(descriptor);
+        self.members
+            .push((descriptor, Box::new(metric.clone()), M::label_descriptors()));
+        self
+    }
+
+    /// Moves every metric of `other` into this group.
+    pub fn append(&mut self, mut other: MetricGroup) -> &mut Self {
+        self.members.append(&mut other.members);
+        self
+    }
+
+    /// How many metrics the group holds.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the group is empty.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The members' descriptors and metrics.
+    #[cfg(feature = "prometheus-client")]
+    pub(crate) fn into_members(self) -> impl Iterator<Item = (Descriptor, Box<dyn DynMetric>)> {
+        self.members.into_iter().map(|(d, m, _)| (d, m))
+    }
+}
+
+impl fmt::Debug for MetricGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.members.iter().map(|(d, ..)| d.name()))
+            .finish()
+    }
+}
+
+/// Names a descriptor's owner after the caller's place if it has none.
+#[track_caller]
+fn with_caller_as_owner(descriptor: Descriptor) -> Descriptor {
+    if descriptor.owner.is_some() {
+        return descriptor;
+    }
+    let at = std::panic::Location::caller();
+    descriptor.owner(format!("the registration at {}:{}", at.file(), at.line()))
+}
+
+struct Entry {
+    /// Full sample name (namespace applied).
+    name: String,
+    /// Who registered it.
+    owner: String,
+    /// Whether it may take names reserved for the built-in families.
+    claims_reservation: bool,
+    help: String,
+    unit: Option<String>,
+    /// The descriptor's and the registry's constant labels.
+    const_labels: Vec<(String, String)>,
+    /// `const_labels` rendered once as `k="v",…`.
+    const_labels_text: String,
+    metric: Box<dyn DynMetric>,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: Vec<Entry>,
+    /// Every name a metric puts in an exposition (families in both formats,
+    /// samples, and the `_created` OpenMetrics reserves), to the metric owning it.
+    taken: HashMap<String, Taken>,
+}
+
+/// The holder of an exposition name.
+struct Taken {
+    /// The metric's name.
+    metric: String,
+    /// Who registered it.
+    owner: String,
+    /// Kept for the built-in families, which have not registered yet.
+    reserved: bool,
+}
+
+/// Named metrics, encoded on demand in either format.
+///
+/// Registration takes `&self` (the registry locks internally), so one registry
+/// can be shared, and the [default registry](default_registry) is a plain static.
+/// Encoding only reads the metrics' atomics under a read lock: it never blocks
+/// an `inc()` or an `observe()`.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{Counter, Format, Gauge, Registry};
+///
+/// let registry = Registry::with_namespace("app");
+/// let requests = registry.register("requests_total", "Requests served.", Counter::new())?;
+/// let queue = registry.register("queue_depth", "Jobs waiting.", Gauge::new())?;
+/// requests.inc();
+/// queue.set(3);
+/// assert!(registry.register("requests_total", "again", Counter::new()).is_err());
+/// let expected = [
+///     "# HELP app_requests_total Requests served.",
+///     "# TYPE app_requests_total counter",
+///     "app_requests_total 1",
+///     "# HELP app_queue_depth Jobs waiting.",
+///     "# TYPE app_queue_depth gauge",
+///     "app_queue_depth 3",
+/// ];
+/// assert_eq!(registry.encode(Format::Prometheus), expected.join("\n") + "\n");
+/// # Ok::<(), promstrict::RegistryError>(())
+/// ```
+#[derive(Default)]
+pub struct Registry {
+    namespace: Option<String>,
+    const_labels: Vec<(String, String)>,
+    inner: RwLock<Inner>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("namespace", &self.namespace)
+            .field("const_labels", &self.const_labels)
+            .field("metrics", &self.names())
+            .finish()
+    }
+}
+
+/// A metric's description as a [`Registry::collect`] visitor sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct FamilyInfo<'a> {
+    /// Full sample name (namespace applied; a counter's ends in `_total`).
+    pub name: &'a str,
+    /// Help text.
+    pub help: &'a str,
+    /// Declared unit.
+    pub unit: Option<&'a str>,
+    /// Metric type.
+    pub metric_type: MetricType,
+    /// Constant labels of every series.
+    pub const_labels: &'a [(String, String)],
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// An empty registry that prefixes every name with `namespace_`.
+    pub fn with_namespace(namespace: impl Into<String>) -> Self {
+        Registry {
+            namespace: Some(namespace.into()),
+            ..Registry::default()
+        }
+    }
+
+    /// Adds a label with the same value to every series of every metric
+    /// registered from now on. Refused for an invalid label name.
+    pub fn with_const_label(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, RegistryError> {
+        let name = name.into();
+        check_label_name(&name)?;
+        if self.const_labels.iter().any(|(n, _)| *n == name) {
+            return Err(NameError::new(&name, "this constant label is set twice").into());
+        }
+        self.const_labels.push((name, value.into()));
+        Ok(self)
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        // Registration validates before it mutates, so a panic while holding
+        // the lock cannot leave `Inner` half-updated: poisoning is harmless.
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers `metric` under `name` and returns it (a handle to the same
+    /// storage) for use. The name, help text and labels are checked by the
+    /// same rules, with the same messages, as `#[derive(Metrics)]` checks
+    /// them at compile time; [`Descriptor::allow_legacy_name`] keeps a name
+    /// they refuse.
+    #[track_caller]
+    pub fn register<M: Metric>(
+        &self,
+        name: impl Into<Cow<'static, str>>,
+        help: impl Into<Cow<'static, str>>,
+        metric: M,
+    ) -> Result<M, RegistryError> {
+        self.register_with(Descriptor::new(name, help), metric)
+    }
+
+    /// Registers `metric` as described by `descriptor` and returns it.
+    #[track_caller]
+    pub fn register_with<M: Metric>(
+        &self,
+        descriptor: Descriptor,
+        metric: M,
+    ) -> Result<M, RegistryError> {
+        let mut group = MetricGroup::new();
+        group.add(descriptor, &metric);
+        self.register_group(group)?;
+        Ok(metric)
+    }
+
+    /// Registers every metric of `group`, or none of them if any is refused.
+    pub fn register_group(&self, group: MetricGroup) -> Result<(), RegistryError> {
+        let mut prepared = Vec::with_capacity(group.members.len());
+        for (descriptor, metric, labels) in group.members {
+            prepared.push(self.prepare(descriptor, metric, labels)?);
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        // Check every name against the registry and the rest of the group
+        // before inserting any, so an error leaves the registry untouched.
+        let mut added: HashMap<String, (&str, &str)> = HashMap::new();
+        for entry in &prepared {
+            for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
+                let holder = match inner.taken.get(&taken) {
+                    Some(t) if t.reserved && entry.claims_reservation => None,
+                    Some(t) => Some((t.metric.as_str(), t.owner.as_str())),
+                    None => None,
+                };
+                if let Some((existing, owner)) = holder.or_else(|| added.get(&taken).copied()) {
+                    return Err(RegistryError::Duplicate {
+                        name: entry.name.clone(),
+                        clash: taken,
+                        existing: existing.to_owned(),
+                        owner: owner.to_owned(),
+                    });
+                }
+                added.insert(taken, (&entry.name, &entry.owner));
+            }
+        }
+        drop(added);
+        for entry in prepared {
+            for taken in exposed_names(&entry.name, entry.metric.metric_type()) {
+                let holder = Taken {
+                    metric: entry.name.clone(),
+                    owner: entry.owner.clone(),
+                    reserved: false,
+                };
+                inner.taken.insert(taken, holder);
+            }
+            inner.entries.push(entry);
+        }
+        Ok(())
+    }
+
+    /// Keeps the names of a group's metrics for the built-in families that
+    /// register them later, so that a metric of the user's cannot take them
+    /// first (and gets an error naming `owner` instead).
+    pub(crate) fn reserve(&self, group: &MetricGroup, owner: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        for (descriptor, metric, _) in &group.members {
+            for taken in exposed_names(&descriptor.name, metric.metric_type()) {
+                let holder = Taken {
+                    metric: descriptor.name.clone().into_owned(),
+                    owner: owner.to_owned(),
+                    reserved: true,
+                };
+                inner.taken.entry(taken).or_insert(holder);
+            }
+        }
+    }
+
+    fn prepare(
+        &self,
+        descriptor: Descriptor,
+        metric: Box<dyn DynMetric>,
+        family_labels: &'static [crate::LabelDescriptor],
+    ) -> Result<Entry, RegistryError> {
+        let metric_type = metric.metric_type();
+        let name = match &self.namespace {
+            Some(ns) => format!("{ns}_{}", descriptor.name),
+            None => descriptor.name.clone().into_owned(),
+        };
+        if descriptor.legacy_name {
+            check_legacy_name(&name, metric_type)?;
+        } else {
+            if let Some(ns) = &self.namespace {
+                check_namespace(ns)?;
+            }
+            check_metric_name(&descriptor.name, metric_type)?;
+        }
+        if descriptor.help.trim().is_empty() {
+            return Err(RegistryError::MissingHelp { name });
+        }
+        let unit = match descriptor.unit.as_deref() {
+            Some(unit) if descriptor.legacy_name => {
+                check_unit(&name, metric_type, unit)?;
+                Some(unit.to_owned())
+            }
+            Some(unit) => {
+                check_declared_unit(unit, &descriptor.name, metric_type)?;
+                Some(unit.to_owned())
+            }
+            None => promstrict_rules::names::unit_of_name(&name, metric_type).map(str::to_owned),
+        };
+        let mut const_labels: Vec<(String, String)> = self.const_labels.clone();
+        const_labels.extend(
+            descriptor
+                .const_labels
+                .iter()
+                .map(|(k, v)| (k.clone().into_owned(), v.clone().into_owned())),
+        );
+        let family_names = family_labels.iter().map(|l| l.name);
+        let all_names: Vec<&str> = const_labels
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(family_names)
+            .collect();
+        for (i, label) in all_names.iter().enumerate() {
+            check_label_name(label)?;
+            if all_names[..i].contains(label) {
+                return Err(
+                    NameError::new(label, "this label name is used twice on one metric").into(),
+                );
+            }
+        }
+        let const_names: Vec<&str> = const_labels.iter().map(|(k, _)| k.as_str()).collect();
+        metric.reserve_label_names(&const_names)?;
+        let mut const_labels_text = String::new();
+        for (k, v) in &const_labels {
+            if !const_labels_text.is_empty() {
+                const_labels_text.push(',');
+            }
+            text::push_label(&mut const_labels_text, k, v);
+        }
+        Ok(Entry {
+            name,
+            owner: descriptor
+                .owner
+                .map_or_else(|| "an unnamed owner".to_owned(), Cow::into_owned),
+            claims_reservation: descriptor.claims_reservation,
+            help: descriptor.help.into_owned(),
+            unit,
+            const_labels,
+            const_labels_text,
+            metric,
+        })
+    }
+
+    /// Encodes every metric in `format`.
+    pub fn encode(&self, format: Format) -> String {
+        let mut out = String::new();
+        self.encode_into(format, &mut out);
+        out
+    }
+
+    /// Appends the encoding of every metric to `out` (reuse the buffer between
+    /// scrapes to skip the allocations).
+    pub fn encode_into(&self, format: Format, out: &mut String) {
+        let inner = self.read();
+        let mut scratch = String::new();
+        for entry in &inner.entries {
+            let header = FamilyHeader {
+                name: &entry.name,
+                help: &entry.help,
+                unit: entry.unit.as_deref(),
+                metric_type: entry.metric.metric_type(),
+                const_labels: &entry.const_labels_text,
+            };
+            text::write_header(out, format, &header);
+            entry.metric.visit(&mut SampleWriter {
+                out,
+                format,
+                header: &header,
+                scratch: &mut scratch,
+            });
+        }
+        text::write_eof(out, format);
+    }
+
+    /// Reads every series of every metric, in registration order, without
+    /// changing anything (dashboards, tests, custom exporters).
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// registry.register("hits_total", "Hits.", Counter::new())?.inc_by(7);
+    /// let mut seen = Vec::new();
+    /// registry.collect(|family, _labels, value| seen.push((family.name.to_owned(), value.as_f64())));
+    /// assert_eq!(seen, vec![("hits_total".to_owned(), 7.0)]);
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn collect(&self, mut f: impl FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)) {
+        struct Adapter<'a, 'b, F> {
+            info: &'a FamilyInfo<'b>,
+            f: &'a mut F,
+        }
+        impl<F: FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)> SeriesVisitor for Adapter<'_, '_, F> {
+            fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
+                (self.f)(self.info, labels, value)
+            }
+        }
+        let inner = self.read();
+        for entry in &inner.entries {
+            let info = FamilyInfo {
+                name: &entry.name,
+                help: &entry.help,
+                unit: entry.unit.as_deref(),
+                metric_type: entry.metric.metric_type(),
+                const_labels: &entry.const_labels,
+            };
+            entry.metric.visit(&mut Adapter {
+                info: &info,
+                f: &mut f,
+            });
+        }
+    }
+
+    /// The registered names, in registration order.
+    pub fn names(&self) -> Vec<String> {
+        self.read().entries.iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// How many metrics are registered.
+    pub fn len(&self) -> usize {
+        self.read().entries.len()
+    }
+
+    /// Whether nothing is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every name the metric `name` of type `t` puts into an exposition in either
+/// format: the family names, the sample names, and `_created`, which
+/// OpenMetrics reserves for counters, histograms and summaries.
+fn exposed_names(name: &str, t: MetricType) -> Vec<String> {
+    let mut names = vec![name.to_owned()];
+    let family_om = text::family_name(name, t, Format::OpenMetrics);
+    if family_om != name {
+        names.push(family_om.to_owned());
+    }
+    let suffixes: &[&str] = match t {
+        MetricType::Counter => &["_created"],
+        MetricType::Histogram => &["_bucket", "_count", "_sum", "_created"],
+        MetricType::Summary => &["_count", "_sum", "_created"],
+        MetricType::Gauge | MetricType::Info => &[],
+    };
+    names.extend(suffixes.iter().map(|s| format!("{family_om}{s}")));
+    names
+}
+
+/// A unit declared for a legacy name: only what OpenMetrics requires.
+fn check_unit(name: &str, t: MetricType, unit: &str) -> Result<(), NameError> {
+    if t == MetricType::Info {
+        return Err(NameError::new(
+            name,
+            "an info metric has no unit (OpenMetrics forbids it)",
+        ));
+    }
+    if unit.is_empty()
+        || !unit
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(NameError::new(
+            unit,
+            "a unit is lowercase snake_case, e.g. `seconds`",
+        ));
+    }
+    let family = text::family_name(name, t, Format::OpenMetrics);
+    let ends_with_unit = family
+        .strip_suffix(unit)
+        .is_some_and(|rest| rest.ends_with('_'));
+    if !ends_with_unit {
+        return Err(NameError::new(
+            name,
+            format!("the unit is `{unit}`, so the name must end in `_{unit}` (before `_total`)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The process-wide registry that derived metric structs' `global()` and
+/// `#[instrument_latency]` register into.
+///
+/// ```
+/// # extern crate promstrict_core as promstrict;
+/// use promstrict::{default_registry, Format};
+///
+/// let text = default_registry().encode(Format::OpenMetrics);
+/// assert!(text.ends_with("# EOF\n"));
+/// ```
+pub fn default_registry() -> &'static Registry {
+    static DEFAULT: OnceLock<Registry> = OnceLock::new();
+    DEFAULT.get_or_init(|| {
+        let registry = Registry::new();
+        crate::instrument::reserve_builtin_names(&registry);
+        registry
+    })
+}

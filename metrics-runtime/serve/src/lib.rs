@@ -1,0 +1,76 @@
+//! Serving [promstrict](https://docs.rs/promstrict) metrics: a `/metrics`
+//! handler on the `http` crate's types, adapters for axum, actix-web and
+//! hyper, a tower layer recording HTTP request metrics, and an embedded
+//! exporter. Re-exported by `promstrict` as its `http` module (features
+//! `http`, `tower`, `axum`, `actix-web`, `hyper`, `exporter`), where most
+//! users reach it.
+//!
+//! Every adapter is a few lines over one [`MetricsHandler`], which does the
+//! work a scrape needs: bearer-token auth if configured, `GET`/`HEAD` only
+//! (`405` with `Allow: GET, HEAD` otherwise), content negotiation
+//! ([`Format::from_accept`](promstrict_core::Format::from_accept)), gzip when the
+//! client accepts it, and `Vary: Accept, Accept-Encoding`.
+//!
+//! | feature     | what you get                                                         |
+//! |-------------|----------------------------------------------------------------------|
+//! | (always)    | [`MetricsHandler`], [`HttpMetrics`] and its label types              |
+//! | `tower`     | [`HttpMetricsLayer`]: request counts, latency, in-flight per route   |
+//! | `axum`      | [`axum::router`]: `/metrics` as a `Router` to merge                  |
+//! | `actix-web` | [`actix::configure`] and the [`actix::HttpMetricsMiddleware`]        |
+//! | `hyper`     | [`hyper::MetricsService`], a hyper 1 `Service`                       |
+//! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
+//!
+//! ```
+//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! use promstrict::http::MetricsHandler;
+//! use promstrict::{Counter, Registry};
+//! use std::sync::Arc;
+//!
+//! let registry = Arc::new(Registry::new());
+//! registry.register("jobs_total", "Jobs run.", Counter::new())?.inc();
+//! let handler = MetricsHandler::new(registry);
+//!
+//! let request = http::Request::get("/metrics")
+//!     .header("accept", "application/openmetrics-text; version=1.0.0")
+//!     .body(())
+//!     .unwrap();
+//! let response = handler.handle(&request);
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(
+//!     response.headers()["content-type"],
+//!     "application/openmetrics-text; version=1.0.0; charset=utf-8"
+//! );
+//! assert!(response.body().ends_with(b"jobs_total 1\n# EOF\n"));
+//! # Ok::<(), promstrict::RegistryError>(())
+//! ```
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+
+mod auth;
+mod handler;
+mod recorder;
+
+pub use handler::{MetricsHandler, RegistryRef};
+pub use recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate, StatusClass};
+
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+mod layer;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use layer::{default_route, HttpMetricsLayer, HttpMetricsService, ResponseFuture, RouteFn};
+
+#[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
+#[cfg(feature = "exporter")]
+#[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
+pub mod exporter;
+#[cfg(feature = "hyper")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
+pub mod hyper;

@@ -1,0 +1,216 @@
+//! `promwatch`: the live terminal dashboard over any Prometheus `/metrics`
+//! page, or (`--once`) a plain-text reading of it for scripts.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use promstrict_watch::dashboard::{
+    Dashboard, DashboardConfig, DashboardState, StatusCounters, TargetHealth,
+};
+use promstrict_watch::promql::{histogram_quantile, Bucket};
+use promstrict_watch::sampler::{SamplerConfig, Snapshot, SnapshotValue};
+use promstrict_watch::scrape::ScrapeTarget;
+
+/// Watch a Prometheus `/metrics` page: raw counters, the rates PromQL would
+/// derive from them, gauges, histogram quantiles and alert panels, live in
+/// the terminal (or one plain line per interval when stdout is not one).
+#[derive(Debug, Parser)]
+#[command(name = "promwatch", version, about, long_about = None)]
+struct Args {
+    /// The page to watch, e.g. http://127.0.0.1:9464/metrics.
+    url: String,
+
+    /// Sent as `Authorization: Bearer <TOKEN>`.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    bearer_token: Option<String>,
+
+    /// Seconds between scrapes.
+    #[arg(long, default_value_t = 1.0, value_parser = positive_seconds)]
+    interval: f64,
+
+    /// Seconds before a scrape is given up.
+    #[arg(long, default_value_t = 2.0, value_parser = positive_seconds)]
+    timeout: f64,
+
+    /// The most stored time series tracked (each histogram bucket is one);
+    /// series beyond it are counted, not stored.
+    #[arg(long, default_value_t = SamplerConfig::default().max_series)]
+    max_series: usize,
+
+    /// The window rates and quantiles are computed over, in seconds.
+    #[arg(long, value_parser = positive_seconds)]
+    window: Option<f64>,
+
+    /// Scrape once, print every series as plain text and exit (0 if the
+    /// scrape succeeded).
+    #[arg(long)]
+    once: bool,
+
+    /// Exit once the status counters say every task is processed, or once
+    /// the target is gone (three failed scrapes in a row after answering).
+    #[arg(long)]
+    exit_when_done: bool,
+
+    /// The status counters shown as `(failed - processed / total)`.
+    #[arg(long, value_names = ["FAILED", "PROCESSED", "TOTAL"], num_args = 3)]
+    status_counters: Option<Vec<String>>,
+
+    /// The header's title.
+    #[arg(long)]
+    title: Option<String>,
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let target = match ScrapeTarget::new(&args.url) {
+        Ok(target) => target.timeout(Duration::from_secs_f64(args.timeout)),
+        Err(e) => {
+            eprintln!("promwatch: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let target = match &args.bearer_token {
+        Some(token) => target.bearer_token(token),
+        None => target,
+    };
+    if args.once {
+        return match target.scrape() {
+            Ok(snapshot) => {
+                print!("{}", plain_text(&snapshot));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("promwatch: {}: {e}", args.url);
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match watch(target, &args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("promwatch: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn watch(target: ScrapeTarget, args: &Args) -> std::io::Result<()> {
+    let defaults = SamplerConfig::default();
+    let interval = Duration::from_secs_f64(args.interval);
+    let mut config = DashboardConfig {
+        sampler: SamplerConfig {
+            interval,
+            max_series: args.max_series,
+            window: args
+                .window
+                .map_or(defaults.window.max(interval * 4), Duration::from_secs_f64),
+            ..defaults
+        },
+        note: Some(format!(
+            "promwatch: scraping every {}s",
+            format_seconds(args.interval)
+        )),
+        exit_when_done: args.exit_when_done,
+        ..DashboardConfig::default()
+    };
+    if let Some(title) = &args.title {
+        config.title = title.clone();
+    }
+    if let Some([failed, processed, total]) = args.status_counters.as_deref() {
+        config.status = StatusCounters {
+            failed: failed.clone(),
+            processed: processed.clone(),
+            total: total.clone(),
+        };
+    }
+    let exit_when_done = args.exit_when_done;
+    let mut was_up = false;
+    let done = move |state: &DashboardState| {
+        was_up |= *state.health() == TargetHealth::Up;
+        let gone = was_up
+            && matches!(state.health(), TargetHealth::Down { failures, .. } if *failures >= 3);
+        exit_when_done && (state.status().is_done() || gone)
+    };
+    Dashboard::watch(target, config).run_until(done)?;
+    Ok(())
+}
+
+/// `1`, `0.5`, `2.25`: seconds without trailing zeros.
+fn format_seconds(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Every series, one line each, sorted by name and labels: counters and
+/// gauges with their value, histograms with count, sum and estimated
+/// quantiles, summaries with count and sum.
+fn plain_text(snapshot: &Snapshot) -> String {
+    let mut lines: Vec<String> = snapshot
+        .series()
+        .iter()
+        .map(|series| {
+            let mut id = series.name.clone();
+            if !series.labels.is_empty() {
+                let labels: Vec<String> = series
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v:?}"))
+                    .collect();
+                id = format!("{id}{{{}}}", labels.join(","));
+            }
+            let value = match &series.value {
+                SnapshotValue::Counter(v) => format!("counter {}", number(*v)),
+                SnapshotValue::Gauge(v) => format!("gauge {}", number(*v)),
+                SnapshotValue::Untyped(v) => format!("untyped {}", number(*v)),
+                SnapshotValue::Histogram {
+                    buckets,
+                    count,
+                    sum,
+                } => {
+                    let buckets: Vec<Bucket> = buckets
+                        .iter()
+                        .map(|&(upper_bound, count)| Bucket { upper_bound, count })
+                        .collect();
+                    let q = |q: f64| histogram_quantile(q, &buckets).map_or("-".to_owned(), number);
+                    format!(
+                        "histogram count={} sum={} p50={} p90={} p99={}",
+                        number(*count),
+                        number(*sum),
+                        q(0.5),
+                        q(0.9),
+                        q(0.99)
+                    )
+                }
+                SnapshotValue::Summary { count, sum } => {
+                    format!("summary count={} sum={}", number(*count), number(*sum))
+                }
+            };
+            format!("{id} {value}")
+        })
+        .collect();
+    lines.sort();
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+fn number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_owned()
+    } else if v.is_infinite() {
+        if v > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
+    } else {
+        format!("{v}")
+    }
+}
