@@ -32,8 +32,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use promstrict::scrape::ScrapeTarget;
 use promstrict::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit, TargetHealth};
+use promstrict::scrape::ScrapeTarget;
 use promstrict::{
     default_registry, instrument_latency, Counter, Exporter, Gauge, Histogram, Metrics,
 };

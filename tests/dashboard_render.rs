@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use promstrict::dashboard::{DashboardConfig, DashboardState, StatusCounters, TargetHealth};
 use promstrict::sampler::{AlertRule, SamplerConfig, Snapshot};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
 
 const TASKS: u32 = 60;
 

@@ -7,8 +7,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use promstrict::scrape::{get, HttpError, HttpUrl, ScrapeError, ScrapeTarget};
 use promstrict::sampler::SnapshotValue;
+use promstrict::scrape::{get, HttpError, HttpUrl, ScrapeError, ScrapeTarget};
 use promstrict::{Counter, Format, Registry};
 
 /// Serves `connections` connections with `answer(request_head, stream)` and
@@ -66,9 +66,8 @@ fn sends_a_plain_get_asking_for_the_text_format() {
     // Header names are case-insensitive; compare them in lowercase.
     let has = |name: &str, value: &str| {
         head.lines().any(|line| {
-            line.split_once(':').is_some_and(|(n, v)| {
-                n.eq_ignore_ascii_case(name) && v.trim().starts_with(value)
-            })
+            line.split_once(':')
+                .is_some_and(|(n, v)| n.eq_ignore_ascii_case(name) && v.trim().starts_with(value))
         })
     };
     assert!(has("host", addr), "{head}");
@@ -278,7 +277,10 @@ fn hostile_framing_is_an_error_not_a_panic() {
     let rx = target.spawn(Duration::from_millis(20));
     for i in 0..answers.len() {
         let (_, result) = rx.recv_timeout(TIMEOUT).unwrap();
-        assert!(matches!(result, Err(ScrapeError::Http(_))), "answer {i}: {result:?}");
+        assert!(
+            matches!(result, Err(ScrapeError::Http(_))),
+            "answer {i}: {result:?}"
+        );
     }
     let (_, result) = rx.recv_timeout(TIMEOUT).unwrap();
     assert!(result.is_ok(), "{result:?}");

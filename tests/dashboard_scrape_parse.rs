@@ -3,14 +3,11 @@
 //! `}` or `"`), the errors Prometheus also raises, round trips of our own
 //! encoder, and agreement with Python's `prometheus_client` parser.
 
-use promstrict::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
 use promstrict::sampler::{Snapshot, SnapshotValue};
+use promstrict::scrape::{parse_text, to_snapshot, FamilyType, ParsedSample};
 use promstrict::{Buckets, Counter, Descriptor, Format, Gauge, Histogram, Registry, Summary};
 
-fn sample<'a>(
-    families: &'a [promstrict::scrape::ParsedFamily],
-    name: &str,
-) -> &'a ParsedSample {
+fn sample<'a>(families: &'a [promstrict::scrape::ParsedFamily], name: &str) -> &'a ParsedSample {
     families
         .iter()
         .flat_map(|f| &f.samples)
@@ -505,7 +502,10 @@ fn reads_quotes_escaped_in_help_texts() {
             promstrict::Counter::<f64>::default(),
         )
         .unwrap();
-    for format in [promstrict::Format::OpenMetrics, promstrict::Format::Prometheus] {
+    for format in [
+        promstrict::Format::OpenMetrics,
+        promstrict::Format::Prometheus,
+    ] {
         let text = registry.encode(format);
         let families = parse_text(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(

@@ -420,6 +420,44 @@ fn generic_metrics_struct() {
         .contains("generic_events_total{tier=\"pro\"} 1\n"));
 }
 
+/// Generic structs get `global()` too: one instance per type argument,
+/// found by type.
+#[test]
+fn generic_structs_have_one_global_per_instantiation() {
+    let a: &'static PerLabels<TierLabels> = PerLabels::<TierLabels>::global();
+    let b: &'static PerLabels<TierLabels> = PerLabels::<TierLabels>::global();
+    assert!(std::ptr::eq(a, b));
+    a.generic_events_total
+        .labels(TierLabels { tier: Tier::Free })
+        .inc();
+    assert!(default_registry()
+        .encode(Format::Prometheus)
+        .contains("generic_events_total{tier=\"free\"} 1\n"));
+    // Another instantiation is another struct: its names clash with the
+    // first one's in the same registry, and the error says so.
+    match PerLabels::<RequestLabels>::try_global() {
+        Err(RegistryError::Duplicate { name, .. }) => assert_eq!(name, "generic_events_total"),
+        other => panic!("expected a clash, got {:?}", other.map(|_| ())),
+    }
+}
+
+/// Code generic over any metrics struct, through the trait the derive
+/// implements.
+#[test]
+fn code_generic_over_metrics_structs() {
+    fn names_of<M: Metrics>() -> Vec<String> {
+        let registry = Registry::with_namespace("probe");
+        M::register(&registry).unwrap();
+        registry.names()
+    }
+    assert_eq!(
+        names_of::<InitAllStruct>(),
+        ["probe_init_struct_requests_total"]
+    );
+    let group = InitAllStruct::new_unregistered().metric_group();
+    assert_eq!(group.len(), 1);
+}
+
 #[derive(Metrics)]
 #[metrics(namespace = "init")]
 struct InitAll {

@@ -13,8 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use promstrict::scrape::{HttpUrl, ScrapeTarget};
 use promstrict::sampler::SnapshotValue;
+use promstrict::scrape::{HttpUrl, ScrapeTarget};
 
 /// Every wait is bounded by this.
 const WAIT: Duration = Duration::from_secs(60);
@@ -47,6 +47,28 @@ fn quickstart() -> &'static Path {
         assert!(binary.is_file(), "{} missing", binary.display());
         binary
     })
+}
+
+/// Builds `target` (`["--example", "exporter"]`, `["-p", "promstrict-watch",
+/// "--bin", "promwatch"]`) with every feature and returns the path of
+/// `file` in this profile's directory.
+fn build(args: &[&str], file: &str) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(metrics_toolkit::workspace_root())
+        .arg("build")
+        .args(args)
+        .arg("--all-features");
+    if !cfg!(debug_assertions) {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build");
+    assert!(status.success(), "cargo build {args:?} failed");
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe.parent().and_then(Path::parent).unwrap().join(file);
+    assert!(binary.is_file(), "{} missing", binary.display());
+    binary
 }
 
 /// A tmux server of our own (its own socket), killed when dropped so a
@@ -424,6 +446,76 @@ fn watch_mode_follows_another_process() {
     }
     assert!(
         stdout.contains(&format!("stopped watching {url}")),
+        "{stdout}"
+    );
+}
+
+/// The installed terminal tool watches the quickstart until its batch is
+/// done, and reads the exporter example's page once.
+#[test]
+fn promwatch_watches_the_quickstart_and_the_exporter_example() {
+    let promwatch = build(
+        &["-p", "promstrict-watch", "--bin", "promwatch"],
+        "promwatch",
+    );
+    let port = metrics_toolkit::free_loopback_port();
+    let mut worker = Command::new(quickstart())
+        .args(["--tasks", "24", "--delay-ms", "100", "--workers", "2"])
+        .env("METRICS_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let target = ScrapeTarget::new(&url).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while target.scrape().is_err() {
+        assert!(Instant::now() < deadline, "the quickstart never served");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let watcher = Command::new(&promwatch)
+        .args(["--exit-when-done", "--interval", "0.2", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = wait_with_deadline(watcher);
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.contains("/ 24) done"), "{stdout}");
+
+    let exporter = build(&["--example", "exporter"], "examples/exporter");
+    let port = metrics_toolkit::free_loopback_port();
+    let mut server = Command::new(exporter)
+        .env("METRICS_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUN_SECONDS", "30")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/metrics");
+    let deadline = Instant::now() + WAIT;
+    let output = loop {
+        let output = Command::new(&promwatch)
+            .args(["--once", &url])
+            .output()
+            .unwrap();
+        if output.status.success() || Instant::now() > deadline {
+            break output;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("worker_tasks_processed_total counter ")),
         "{stdout}"
     );
 }

@@ -140,7 +140,8 @@ pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
             // The package's own tests, examples and doctests (each library
             // declares `extern crate self as <its name>`).
             Ok(proc_macro_crate::FoundCrate::Itself) => {
-                let ident = syn::Ident::new(&package.replace('-', "_"), proc_macro2::Span::call_site());
+                let ident =
+                    syn::Ident::new(&package.replace('-', "_"), proc_macro2::Span::call_site());
                 return quote!(::#ident::#module);
             }
             Err(_) => {}

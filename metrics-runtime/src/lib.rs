@@ -78,7 +78,7 @@
 //! | `scrape` | `scrape`: reading another process's `/metrics` page |
 //! | `dashboard` | `dashboard`: the live terminal dashboard |
 //! | `stream` | `#[instrument_latency(stream)]` on `futures_core::Stream`s |
-//! | `prometheus-client` | [`Metrics::register_prometheus_client`] and [`register_into_prometheus_client`] |
+//! | `prometheus-client` | `Metrics::register_prometheus_client` and `register_into_prometheus_client`: metric structs inside an existing prometheus-client registry |
 //!
 //! The same dashboard watches any `/metrics` page from the terminal: `cargo
 //! install promstrict-watch` installs the `promwatch` tool.
@@ -238,4 +238,3 @@ pub use promstrict_derive::Metrics;
 /// assert!(text.contains("outcome=\"error\"} 1\n"));
 /// ```
 pub use promstrict_derive::instrument_latency;
-

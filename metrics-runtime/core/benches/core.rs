@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use promstrict::{
+use promstrict_core::{
     Buckets, Counter, Family, Format, Histogram, LabelDescriptor, LabelSet, LabelValue, Registry,
 };
 

@@ -2,14 +2,14 @@
 //! floor of timing anything: two `Instant::now()` and one histogram
 //! observation. Target: instrumented within 1.3× the floor.
 //!
-//! `cargo bench -p promstrict --bench instrument -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p promstrict-core --bench instrument -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
 use std::sync::LazyLock;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use promstrict::{
+use promstrict_core::{
     instrument_latency, AtomicHistogram, Buckets, Counter, Family, Histogram, OutcomeLabels,
 };
 

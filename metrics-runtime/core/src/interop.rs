@@ -195,7 +195,10 @@ impl EncodeMetric for DynMember {
 
 /// Registers every member of `group` (what
 /// [`Metrics::register_prometheus_client`](crate::Metrics::register_prometheus_client) does).
-pub(crate) fn register_group(registry: &mut prometheus_client::registry::Registry, group: MetricGroup) {
+pub(crate) fn register_group(
+    registry: &mut prometheus_client::registry::Registry,
+    group: MetricGroup,
+) {
     for (descriptor, metric) in group.into_members() {
         let t = metric.metric_type();
         register_typed(registry, &descriptor, t, DynMember(metric));

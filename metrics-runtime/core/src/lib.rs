@@ -93,8 +93,14 @@ pub mod __private_0_1_0 {
 mod tests {
     #[test]
     fn the_private_module_is_named_after_this_version() {
-        let expected = format!("__private_{}", env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_"));
+        let expected = format!(
+            "__private_{}",
+            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+        );
         // Kept in step by hand: the derive emits `expected`.
-        assert_eq!(expected, "__private_0_1_0", "rename the module `__private_0_1_0` in lib.rs");
+        assert_eq!(
+            expected, "__private_0_1_0",
+            "rename the module `__private_0_1_0` in lib.rs"
+        );
     }
 }

@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use promstrict_core::{
-    Buckets, Counter, Descriptor, Family, Gauge, Histogram, LabelSet, LabelValue,
-    MetricGroup, Registry, RegistryError,
+    Buckets, Counter, Descriptor, Family, Gauge, Histogram, LabelSet, LabelValue, MetricGroup,
+    Registry, RegistryError,
 };
 
 /// A request method as a label value: `get`, `post`, `put`, `delete`,

@@ -5,12 +5,12 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
+use super::guard::Recorder;
+use super::Outcome;
 use crate::label::Labels;
 use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
 use crate::metric::{Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
-use super::guard::Recorder;
-use super::Outcome;
 
 // The bare form: one static callsite per function, read by collectors
 // ---------------------------------------------------------------------------

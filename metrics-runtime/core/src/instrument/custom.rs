@@ -2,13 +2,13 @@
 
 use std::sync::LazyLock;
 
+use super::guard::Recorder;
+use super::Outcome;
 use crate::label::LabelSet;
 use crate::metric::counter::Counter;
 use crate::metric::family::Family;
 use crate::metric::gauge::Gauge;
 use crate::metric::histogram::{AtomicHistogram, Histogram};
-use super::guard::Recorder;
-use super::Outcome;
 
 // Your own metrics: `metric = …`, `calls = …`, `in_flight = …`, `first_item = …`
 // ---------------------------------------------------------------------------
@@ -64,7 +64,7 @@ impl<L, M: LatencyMetric<L>, F: FnOnce() -> M> LatencyMetric<L> for LazyLock<M, 
 /// A counter `#[instrument_latency(calls = …)]` counts calls labelled `L`
 /// into: a [`Counter`] (every call), or a `Family<L2, Counter>` whose labels are
 /// built from the call's labels and its [`Outcome`] by `From<(L, Outcome)>` —
-/// [`OutcomeLabels`] is one, for any `L`.
+/// [`OutcomeLabels`](super::OutcomeLabels) is one, for any `L`.
 ///
 /// ```
 /// # extern crate promstrict_core as promstrict;

@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use super::{IsError, Outcome};
 
-
 /// Where a [`Guard`] records a call. Not a public API.
 #[doc(hidden)]
 pub trait Recorder {

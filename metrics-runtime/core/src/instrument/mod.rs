@@ -27,7 +27,7 @@
 //!
 //! # The hot path
 //!
-//! Each instrumented function owns a `static` [`Callsite`]: after the first
+//! Each instrumented function owns a `static` callsite: after the first
 //! call, a call costs one load to find its histograms, one atomic increment
 //! (calls started), two `Instant::now()` and one histogram observation, with no
 //! hashing and no lock. There is one histogram per outcome, so recording the
@@ -39,11 +39,11 @@
 //!
 //! # Your own metrics
 //!
-//! `#[instrument_latency(metric = …, labels = …)]` records into a [`Histogram`]
+//! `#[instrument_latency(metric = …, labels = …)]` records into a [`Histogram`](crate::Histogram)
 //! or a `Family<L, Histogram>` of yours ([`LatencyMetric`]); `calls = …` counts
-//! calls into a [`Counter`] or a `Family` keyed by the outcome
+//! calls into a [`Counter`](crate::Counter) or a `Family` keyed by the outcome
 //! ([`CallsMetric`], [`OutcomeLabels`]); `in_flight = …` tracks calls in a
-//! [`Gauge`] ([`InFlightMetric`]); `first_item = …` times the first item of a
+//! [`Gauge`](crate::Gauge) ([`InFlightMetric`]); `first_item = …` times the first item of a
 //! streaming function.
 //!
 //! # Options
@@ -95,7 +95,6 @@
 use std::fmt;
 
 use crate::label::{LabelDescriptor, LabelSet, LabelValue};
-
 
 mod builtin;
 mod custom;

@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 use super::guard::{Guard, Recorder, State};
 use super::Outcome;
 
-
 /// An iterator returned by a function instrumented with `stream`: times its
 /// first item and ends the call when it ends or is dropped.
 pub struct InstrumentedIter<I, R: Recorder> {

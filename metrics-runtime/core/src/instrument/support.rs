@@ -3,9 +3,7 @@
 
 pub use super::builtin::{Callsite, CallsiteRecorder};
 pub use super::custom::{calls_metric, in_flight_metric, latency_cell, Custom};
-pub use super::guard::{
-    call_once, ErrorOutcome, Guard, OkOutcome, OutcomeProbe, Polled, Recorder,
-};
+pub use super::guard::{call_once, ErrorOutcome, Guard, OkOutcome, OutcomeProbe, Polled, Recorder};
 pub use super::stream::{
     BoxStreamKind, BoxStreamProbe, IterKind, IterProbe, IteratorOrStream, NotStreamKind,
     NotStreamProbe, StreamProbe, UnpinStreamKind, UnpinStreamProbe,

@@ -111,9 +111,9 @@ pub(crate) fn uptime(secs: f64) -> String {
 /// A duration for the footer and alert rules: `250ms`, `10s`, `5m`.
 pub(crate) fn duration(d: std::time::Duration) -> String {
     let ms = d.as_millis();
-    if ms == 0 || ms % 1000 != 0 {
+    if ms == 0 || !ms.is_multiple_of(1000) {
         format!("{ms}ms")
-    } else if ms % 60_000 == 0 {
+    } else if ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
     } else {
         format!("{}s", ms / 1000)

@@ -41,9 +41,9 @@ use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
 
-use promstrict_core::Registry;
 use crate::sampler::{AlertEngine, AlertRule, SampleError, Sampler, SamplerConfig, Snapshot};
 use crate::scrape::{ScrapeError, ScrapeTarget};
+use promstrict_core::Registry;
 use terminal::TerminalGuard;
 
 /// The three counters the status spinner shows as

@@ -129,9 +129,9 @@ impl AlertCondition {
 /// A PromQL range duration: `10s`, `1500ms`, `5m`.
 fn format_range(secs: f64) -> String {
     let ms = (secs * 1000.0).round() as u64;
-    if ms % 60_000 == 0 && ms > 0 {
+    if ms.is_multiple_of(60_000) && ms > 0 {
         format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

@@ -76,7 +76,9 @@ impl From<ureq::Error> for HttpError {
             },
             ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge,
             ureq::Error::BadUri(why) => HttpError::InvalidUrl(why),
-            ureq::Error::HostNotFound => HttpError::InvalidUrl("the host resolves to nothing".into()),
+            ureq::Error::HostNotFound => {
+                HttpError::InvalidUrl("the host resolves to nothing".into())
+            }
             ureq::Error::ConnectionFailed => HttpError::Io(io::Error::new(
                 io::ErrorKind::ConnectionRefused,
                 "connection failed",
@@ -108,7 +110,11 @@ impl HttpUrl {
                     "https:// needs the `tls` feature (or a TLS-terminating proxy in front)",
                 ))
             }
-            Some(other) => return Err(invalid(&format!("only http:// is supported, not {other}://"))),
+            Some(other) => {
+                return Err(invalid(&format!(
+                    "only http:// is supported, not {other}://"
+                )))
+            }
             None => return Err(invalid("expected http://host[:port]/path")),
         }
         let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
@@ -202,7 +208,11 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let status = response.status().as_u16();
-        let limit = if status == 200 { MAX_BODY_BYTES as u64 } else { 4096 };
+        let limit = if status == 200 {
+            MAX_BODY_BYTES as u64
+        } else {
+            4096
+        };
         let declared = response
             .headers()
             .get("content-length")
@@ -211,17 +221,16 @@ impl HttpClient {
         if status == 200 && declared.is_some_and(|n| n > limit) {
             return Err(HttpError::TooLarge);
         }
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .read_to_vec();
+        let body = response.body_mut().with_config().limit(limit).read_to_vec();
         if status != 200 {
             let body = body.unwrap_or_default();
             let text = String::from_utf8_lossy(&body);
             let mut text: String = text.trim().chars().take(200).collect();
             text.retain(|c| !c.is_control());
-            return Err(HttpError::Status { code: status, body: text });
+            return Err(HttpError::Status {
+                code: status,
+                body: text,
+            });
         }
         Ok(HttpResponse {
             content_type,
@@ -247,7 +256,10 @@ mod tests {
     #[test]
     fn urls() {
         let u = HttpUrl::parse("http://127.0.0.1:9464/metrics").unwrap();
-        assert_eq!((u.host(), u.port(), u.path()), ("127.0.0.1", 9464, "/metrics"));
+        assert_eq!(
+            (u.host(), u.port(), u.path()),
+            ("127.0.0.1", 9464, "/metrics")
+        );
         let u = HttpUrl::parse("http://[::1]/m?x=1").unwrap();
         assert_eq!((u.host(), u.port(), u.path()), ("[::1]", 80, "/m?x=1"));
         let u = HttpUrl::parse("HTTP://example.com").unwrap();

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use crate::sampler::{Snapshot, SnapshotSeries, SnapshotValue};
 
-
 /// Why a scrape failed.
 #[derive(Debug)]
 pub enum ScrapeError {

@@ -166,14 +166,14 @@ impl Families {
 ///
 /// ```
 /// # mod promstrict { pub use promstrict_core::*; pub use promstrict_watch::*; }
-/// use promstrict::dashboard::scrape::{parse_text, FamilyType};
+/// use promstrict::scrape::{parse_text, FamilyType};
 ///
 /// let text = "# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total{queue=\"a,b\"} 3 1700000000000\n";
 /// let families = parse_text(text)?;
 /// assert_eq!(families[0].family_type, FamilyType::Counter);
 /// assert_eq!(families[0].samples[0].label("queue"), Some("a,b"));
 /// assert_eq!(families[0].samples[0].timestamp_ms, Some(1_700_000_000_000));
-/// # Ok::<(), promstrict::dashboard::scrape::ParseError>(())
+/// # Ok::<(), promstrict::scrape::ParseError>(())
 /// ```
 pub fn parse_text(text: &str) -> Result<Vec<ParsedFamily>, ParseError> {
     let mut families = Families {
