@@ -435,7 +435,11 @@ fn generic_structs_have_one_global_per_instantiation() {
         .contains("generic_events_total{tier=\"free\"} 1\n"));
     // Another instantiation is another struct: its names clash with the
     // first one's in the same registry, and the error says so.
-    match PerLabels::<RequestLabels>::try_global() {
+    #[derive(Clone, Copy, Debug, LabelSet)]
+    struct HitLabels {
+        hit: bool,
+    }
+    match PerLabels::<HitLabels>::try_global() {
         Err(RegistryError::Duplicate { name, .. }) => assert_eq!(name, "generic_events_total"),
         other => panic!("expected a clash, got {:?}", other.map(|_| ())),
     }

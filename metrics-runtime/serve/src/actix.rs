@@ -1,7 +1,7 @@
 //! actix-web: `/metrics` as a service config, request metrics as a middleware.
 //!
 //! ```no_run
-//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 //! use actix_web::{web, App, HttpServer};
 //! use promstrict::default_registry;
 //! use promstrict::http::actix::{configure, HttpMetricsMiddleware};

@@ -1,7 +1,7 @@
 //! axum: `/metrics` as a router to merge, and request metrics as a layer.
 //!
 //! ```
-//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 //! use axum::{routing::get, Router};
 //! use promstrict::http::{self, HttpMetricsLayer};
 //! use promstrict::default_registry;

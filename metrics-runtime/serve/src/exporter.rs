@@ -2,7 +2,7 @@
 //! program (its own thread and runtime) or inside tokio.
 //!
 //! ```
-//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 //! use promstrict::{default_registry, Counter, Exporter};
 //!
 //! let jobs = default_registry().register("exporter_doc_jobs_total", "Jobs run.", Counter::new())?;
@@ -240,7 +240,7 @@ impl ExporterBuilder {
     /// Serves until `shutdown` completes, then stops gracefully.
     ///
     /// ```no_run
-    /// # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+    /// # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
     /// # async fn run() -> std::io::Result<()> {
     /// use promstrict::Exporter;
     ///

@@ -1,7 +1,7 @@
 //! hyper 1: a `Service` answering `/metrics`, and `404` for other paths.
 //!
 //! ```no_run
-//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 //! use hyper::server::conn::http1;
 //! use hyper_util::rt::TokioIo;
 //! use promstrict::default_registry;

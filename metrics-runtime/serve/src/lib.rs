@@ -21,7 +21,7 @@
 //! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
 //!
 //! ```
-//! # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 //! use promstrict::http::MetricsHandler;
 //! use promstrict::{Counter, Registry};
 //! use std::sync::Arc;

@@ -139,7 +139,7 @@ impl Route {
 /// extensions.
 ///
 /// ```
-/// # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+/// # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 /// use promstrict::http::RouteTemplate;
 ///
 /// let mut request = http::Request::get("/users/42").body(()).unwrap();
@@ -192,7 +192,7 @@ struct Families {
 /// for another framework, call [`HttpMetrics::start`] per request.
 ///
 /// ```
-/// # mod promstrict { pub use promstrict_core::*; pub use promstrict_serve as http; #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
+/// # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
 /// use promstrict::http::{HttpMethod, HttpMetrics, Route};
 /// use promstrict::{Format, Registry};
 ///
