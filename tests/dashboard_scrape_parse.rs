@@ -515,3 +515,26 @@ fn reads_quotes_escaped_in_help_texts() {
         );
     }
 }
+
+/// A hostile page with one sample of 100,000 labels parses in linear time
+/// (the duplicate check used to compare every label with every earlier one),
+/// and a duplicate among many labels is still found, wherever it is.
+#[test]
+fn many_labels_parse_and_duplicates_among_them_are_found() {
+    let labels: Vec<String> = (0..100_000).map(|i| format!("l{i}=\"v\"")).collect();
+    let page = format!("x{{{}}} 1\n", labels.join(","));
+    let families = parse_text(&page).unwrap();
+    assert_eq!(families[0].samples[0].labels.len(), 100_000);
+    assert_eq!(families[0].samples[0].label("l99999"), Some("v"));
+
+    for (len, dup_at) in [(20, 19), (17, 16), (16, 15), (100_000, 99_999)] {
+        let mut labels: Vec<String> = (0..len).map(|i| format!("l{i}=\"v\"")).collect();
+        labels[dup_at] = "l3=\"w\"".to_owned();
+        let page = format!("x{{{}}} 1\n", labels.join(","));
+        let err = parse_text(&page).unwrap_err();
+        assert!(
+            err.to_string().contains("label `l3` given twice"),
+            "{len}: {err}"
+        );
+    }
+}

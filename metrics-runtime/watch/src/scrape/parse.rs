@@ -333,7 +333,10 @@ fn parse_sample(cur: &mut Cursor<'_>) -> Result<ParsedSample, String> {
                 return Err(format!("the value of label `{label}` must be quoted"));
             }
             let value = parse_quoted(cur)?;
-            if labels.iter().any(|(k, _)| *k == label) {
+            // A short set is checked as it grows; a long one once, sorted,
+            // at its end (a linear scan per label is quadratic: 100k labels
+            // took seconds).
+            if labels.len() < SCAN_LABELS && labels.iter().any(|(k, _)| *k == label) {
                 return Err(format!("label `{label}` given twice"));
             }
             labels.push((label, value));
@@ -347,6 +350,13 @@ fn parse_sample(cur: &mut Cursor<'_>) -> Result<ParsedSample, String> {
                     labels[labels.len() - 1].0
                 ));
             }
+        }
+    }
+    if labels.len() > SCAN_LABELS {
+        let mut names: Vec<&str> = labels.iter().map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("label `{}` given twice", pair[0]));
         }
     }
     let name = name.ok_or("a sample needs a metric name")?;
@@ -373,6 +383,10 @@ fn parse_sample(cur: &mut Cursor<'_>) -> Result<ParsedSample, String> {
         timestamp_ms,
     })
 }
+
+/// Up to this many labels, a sample's label names are checked for
+/// duplicates as they are read; beyond, once at the end, sorted.
+const SCAN_LABELS: usize = 16;
 
 fn parse_metric_name(cur: &mut Cursor<'_>) -> Result<String, String> {
     if cur.eat('"') {
