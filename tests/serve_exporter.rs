@@ -516,3 +516,176 @@ fn throughput() {
         total as f64 / secs
     );
 }
+
+/// Clients that hold connections without the token, dribbling a request a
+/// byte at a time or sitting idle and reconnecting whenever they are closed,
+/// outnumber the slots 3 to 1. Scrapers still get in: a new connection
+/// closes the one that has waited longest for a request head instead of
+/// waiting for a slot, and refusals (`401`) close their connection.
+#[test]
+fn dribbling_and_idle_clients_cannot_lock_scrapers_out() {
+    let (ok, scrapes, slowest, stats) = attack(16, 48, 20);
+    assert!(
+        ok * 10 >= scrapes * 9,
+        "{ok} of {scrapes} scrapes got through (slowest {slowest:?}); {stats:?}"
+    );
+    assert!(stats.closed_for_room > 0, "{stats:?}");
+    assert!(stats.connections <= 16, "{stats:?}");
+}
+
+/// The same at the default scale: 400 clients against 256 slots, 50
+/// scrapes (`cargo test --test serve_exporter -- --ignored --nocapture`).
+#[test]
+#[ignore = "a measurement: prints how many scrapes got through and how fast"]
+fn attack_at_the_default_scale() {
+    let (ok, scrapes, slowest, stats) = attack(256, 400, 50);
+    println!("{ok} of {scrapes} scrapes got through, slowest {slowest:?}; {stats:?}");
+}
+
+/// `attackers` clients (half dribbling a tokenless request, half idle, all
+/// reconnecting when closed) against an exporter with `slots` connections,
+/// while `scrapes` scrapes with the token run one after another. Returns
+/// how many got `200` within 2 s, the slowest, and the exporter's stats.
+fn attack(
+    slots: usize,
+    attackers: usize,
+    scrapes: usize,
+) -> (
+    usize,
+    usize,
+    Duration,
+    promstrict::http::exporter::ExporterStats,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let registry = registry_with(50);
+    let exporter = Exporter::builder()
+        .addr("127.0.0.1:0")
+        .registry(Arc::clone(&registry))
+        .bearer_token("s3cret")
+        .max_connections(slots)
+        .spawn_thread()
+        .unwrap();
+    let addr = exporter.local_addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let attackers: Vec<_> = (0..attackers)
+        .map(|i| {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                // Bounded: at most 60 s, whatever the test does.
+                let deadline = Instant::now() + Duration::from_secs(60);
+                let request =
+                    b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: aaaaaaaaaaaaaaaa\r\n\r\n";
+                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                    let Ok(mut s) = TcpStream::connect(addr) else {
+                        std::thread::sleep(Duration::from_millis(20));
+                        continue;
+                    };
+                    // Even ones dribble a tokenless request; odd ones idle.
+                    let mut sent = 0;
+                    while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                        if i % 2 == 0 {
+                            let byte = &request[sent % request.len()..][..1];
+                            if s.write_all(byte).is_err() {
+                                break;
+                            }
+                            sent += 1;
+                        }
+                        s.set_read_timeout(Some(Duration::from_millis(100)))
+                            .unwrap();
+                        let mut buf = [0u8; 256];
+                        match s.read(&mut buf) {
+                            Ok(0) => break, // closed by the server: reconnect
+                            Ok(_) => {}     // a 401; the close follows
+                            Err(e)
+                                if e.kind() == std::io::ErrorKind::WouldBlock
+                                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+                            Err(_) => break,
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500)); // every slot is taken now
+    let mut ok = 0;
+    let mut slowest = Duration::ZERO;
+    for _ in 0..scrapes {
+        let start = Instant::now();
+        let response = http_request(
+            addr,
+            "GET",
+            "/metrics",
+            &[("authorization", "Bearer s3cret")],
+        );
+        let took = start.elapsed();
+        slowest = slowest.max(took);
+        if response.is_ok_and(|r| r.status == 200) && took < Duration::from_secs(2) {
+            ok += 1;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for attacker in attackers {
+        attacker.join().unwrap();
+    }
+    let stats = exporter.stats();
+    exporter.shutdown();
+    (ok, scrapes, slowest, stats)
+}
+
+/// Clients that request a large page and never read it: the response bytes
+/// held stay within the budget (plus one response), the longest-writing
+/// connections are closed, and scrapes go on.
+#[test]
+fn slow_readers_hold_at_most_the_body_budget() {
+    let registry = Arc::new(Registry::new());
+    // Larger than what loopback's socket buffers absorb, so the exporter
+    // holds most of each response while nobody reads.
+    let help = "x".repeat(1000);
+    for i in 0..12_000 {
+        registry
+            .register(format!("padding_{i}_bytes"), help.clone(), Gauge::new())
+            .unwrap();
+    }
+    let body_len = registry.encode(Format::Prometheus).len(); // about 12 MB
+    let budget = 4 * body_len;
+    let exporter = Exporter::builder()
+        .addr("127.0.0.1:0")
+        .registry(Arc::clone(&registry))
+        .gzip(false)
+        .max_body_bytes_in_flight(budget)
+        .write_timeout(Duration::from_secs(30))
+        .spawn_thread()
+        .unwrap();
+    let addr = exporter.local_addr();
+    let readers: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            s
+        })
+        .collect();
+    // Every request has been answered (or its connection closed).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let stats = loop {
+        let stats = exporter.stats();
+        if stats.closed_slow_readers as usize + stats.waiting + stats.responding >= 20
+            && stats.closed_slow_readers >= 10
+        {
+            break stats;
+        }
+        assert!(Instant::now() < deadline, "{stats:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        stats.body_bytes_in_flight <= budget + body_len,
+        "{} bytes held, budget {budget}: {stats:?}",
+        stats.body_bytes_in_flight
+    );
+    let response = http_get(addr, "/metrics", &[]);
+    assert_eq!(response.status, 200);
+    drop(readers);
+    exporter.shutdown();
+}

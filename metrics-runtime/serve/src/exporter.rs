@@ -20,12 +20,23 @@
 //! | request head read time         | 10 s      | connection closed (also idle ones)  |
 //! | writing one response           | 10 s      | connection closed                   |
 //! | request head size              | 8 KiB     | `431`, connection closed            |
-//! | open connections               | 256       | further ones wait in the backlog    |
+//! | open connections               | 256       | the one waiting longest for a request head is closed to make room |
+//! | response bodies in flight      | 64 MiB    | the longest-writing connection is closed |
 //!
 //! Every path but the metrics path gets `404`; other methods than `GET` and
-//! `HEAD` on it get `405`; with a bearer token, a scrape without it gets `401`.
+//! `HEAD` on it get `405`; with a bearer token, a scrape without it gets
+//! `401`. Each of these refusals closes the connection.
+//!
+//! So clients that hold connections without sending a request, dribble one
+//! byte at a time, or stop reading their response cannot lock scrapers
+//! out: a new connection never waits for a slot, and memory for responses
+//! stays within the budget (plus one response, if a single one is larger).
+//! [`ExporterHandle::stats`] shows how often that was needed.
 
+mod admission;
 mod write_timeout;
+
+pub use admission::ExporterStats;
 
 use std::future::Future;
 use std::io;
@@ -38,9 +49,10 @@ use ::hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use self::admission::{Admission, ConnectionService};
 use self::write_timeout::WriteTimeout;
 use super::hyper::MetricsService;
 use super::{MetricsHandler, RegistryRef};
@@ -75,6 +87,7 @@ impl Exporter {
             write_timeout: Duration::from_secs(10),
             max_head_bytes: MIN_HEAD_BYTES,
             max_connections: 256,
+            max_body_bytes_in_flight: 64 << 20,
             shutdown_grace: Duration::from_secs(5),
         }
     }
@@ -91,6 +104,7 @@ pub struct ExporterBuilder {
     write_timeout: Duration,
     max_head_bytes: usize,
     max_connections: usize,
+    max_body_bytes_in_flight: usize,
     shutdown_grace: Duration,
 }
 
@@ -105,6 +119,7 @@ impl std::fmt::Debug for ExporterBuilder {
             .field("write_timeout", &self.write_timeout)
             .field("max_head_bytes", &self.max_head_bytes)
             .field("max_connections", &self.max_connections)
+            .field("max_body_bytes_in_flight", &self.max_body_bytes_in_flight)
             .finish()
     }
 }
@@ -172,10 +187,21 @@ impl ExporterBuilder {
         self
     }
 
-    /// How many connections are served at once (default 256, at least 1);
-    /// further ones wait in the listen backlog until one closes.
+    /// How many connections are open at once (default 256, at least 1).
+    /// A connection beyond it is served all the same: the open connection
+    /// that has waited longest for a request head is closed to make room
+    /// (if every one is writing a response, the one writing longest).
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections.max(1);
+        self
+    }
+
+    /// The response bytes held for connections still writing them (default
+    /// 64 MiB). Beyond it, the connection that has been writing longest is
+    /// closed; the newest response always goes out, so the memory held is at
+    /// most this budget plus one response.
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.max_body_bytes_in_flight = bytes;
         self
     }
 
@@ -201,6 +227,7 @@ impl ExporterBuilder {
         };
         let local_addr = listener.local_addr()?;
         let server = self.into_server()?;
+        let admission = Arc::clone(&server.admission);
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = thread::Builder::new()
             .name("metrics-exporter".into())
@@ -212,6 +239,7 @@ impl ExporterBuilder {
             })?;
         Ok(ExporterHandle {
             local_addr,
+            admission,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -226,12 +254,14 @@ impl ExporterBuilder {
         let listener = self.bind()?;
         let local_addr = listener.local_addr()?;
         let server = self.into_server()?;
+        let admission = Arc::clone(&server.admission);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = runtime.spawn(server.run(listener, async {
             let _ = stopped.await;
         }));
         Ok(ExporterTask {
             local_addr,
+            admission,
             stop: Some(stop),
             task: Some(task),
         })
@@ -301,7 +331,10 @@ impl ExporterBuilder {
             header_read_timeout: self.header_read_timeout,
             write_timeout: self.write_timeout,
             max_head_bytes: self.max_head_bytes,
-            max_connections: self.max_connections,
+            admission: Arc::new(Admission::new(
+                self.max_connections,
+                self.max_body_bytes_in_flight,
+            )),
             shutdown_grace: self.shutdown_grace,
         })
     }
@@ -309,10 +342,10 @@ impl ExporterBuilder {
 
 struct Server {
     service: MetricsService,
+    admission: Arc<Admission>,
     header_read_timeout: Duration,
     write_timeout: Duration,
     max_head_bytes: usize,
-    max_connections: usize,
     shutdown_grace: Duration,
 }
 
@@ -323,19 +356,11 @@ impl Server {
             .header_read_timeout(self.header_read_timeout)
             .max_buf_size(self.max_head_bytes)
             .keep_alive(true);
-        let slots = Arc::new(Semaphore::new(self.max_connections));
         let graceful = GracefulShutdown::new();
         let mut connections = JoinSet::new();
         tokio::pin!(shutdown);
 
         loop {
-            // A slot first: when all are taken, new connections wait in the
-            // backlog instead of costing memory here.
-            let slot = tokio::select! {
-                biased;
-                () = &mut shutdown => break,
-                slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
-            };
             let stream = tokio::select! {
                 biased;
                 () = &mut shutdown => break,
@@ -350,13 +375,32 @@ impl Server {
                 },
             };
             while connections.try_join_next().is_some() {}
+            // Never waits: a full table closes the connection that has
+            // waited longest for a request head.
+            let (id, closed) = self.admission.admit();
+            let service = ConnectionService {
+                inner: self.service.clone(),
+                admission: Arc::clone(&self.admission),
+                id,
+            };
             let io = TokioIo::new(WriteTimeout::new(stream, self.write_timeout));
-            let connection = graceful.watch(http.serve_connection(io, self.service.clone()));
+            let connection = graceful.watch(http.serve_connection(io, service));
+            let admission = Arc::clone(&self.admission);
             connections.spawn(async move {
-                // Errors are the client's (timeouts, resets, bad requests).
-                let _ = connection.await;
-                drop(slot);
+                tokio::select! {
+                    // Errors are the client's (timeouts, resets, bad requests).
+                    _ = connection => {}
+                    // Closed to make room, or for reading too slowly.
+                    _ = closed => {}
+                }
+                admission.remove(id);
             });
+            // Let the new connection (and the others) run before the next
+            // accept: a scraper's request is usually in its socket already,
+            // and once read it is no longer a connection waiting for one.
+            // Without this a flood of connects is accepted back to back and
+            // closes the newest scraper before it was ever read.
+            tokio::task::yield_now().await;
         }
 
         drop(listener);
@@ -374,6 +418,7 @@ impl Server {
 #[must_use = "dropping the handle stops the exporter"]
 pub struct ExporterHandle {
     local_addr: SocketAddr,
+    admission: Arc<Admission>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
@@ -382,6 +427,12 @@ impl ExporterHandle {
     /// The address it listens on (with the actual port when bound to port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Connections and response memory now, and what was closed to bound
+    /// them.
+    pub fn stats(&self) -> ExporterStats {
+        self.admission.stats()
     }
 
     /// Stops accepting, lets responses in progress finish (within the grace
@@ -414,6 +465,7 @@ impl Drop for ExporterHandle {
 #[must_use = "dropping the handle stops the exporter"]
 pub struct ExporterTask {
     local_addr: SocketAddr,
+    admission: Arc<Admission>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -422,6 +474,12 @@ impl ExporterTask {
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Connections and response memory now, and what was closed to bound
+    /// them.
+    pub fn stats(&self) -> ExporterStats {
+        self.admission.stats()
     }
 
     /// Stops accepting, lets responses in progress finish (within the grace

@@ -68,10 +68,15 @@ impl MetricsService {
     /// The response to `request`: the handler's on the metrics path (query
     /// strings are ignored), `404` with an empty body elsewhere.
     pub fn respond<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+        self.handler_response(request).map(Full::new)
+    }
+
+    /// [`respond`](Self::respond)'s response with its body as bytes.
+    pub(crate) fn handler_response<B>(&self, request: &Request<B>) -> Response<Bytes> {
         if request.uri().path() == &*self.path {
-            self.handler.handle(request).map(Full::new)
+            self.handler.handle(request)
         } else {
-            let mut response = Response::new(Full::new(Bytes::new()));
+            let mut response = Response::new(Bytes::new());
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
         }
