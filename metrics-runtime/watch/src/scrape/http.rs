@@ -9,7 +9,7 @@ use std::time::Duration;
 use ureq::http::Uri;
 
 /// The largest body read (a bigger page is refused, not truncated).
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// What a scrape asks for: the Prometheus text format first, OpenMetrics
 /// text next (both parse), anything else last.

@@ -5,7 +5,9 @@ mod http;
 mod parse;
 
 pub use http::{get, HttpClient, HttpError, HttpResponse, HttpUrl, MAX_BODY_BYTES};
-pub use parse::{parse_text, FamilyType, ParseError, ParsedFamily, ParsedSample};
+pub use parse::{
+    parse_text, parse_text_with, FamilyType, ParseError, ParseLimits, ParsedFamily, ParsedSample,
+};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -45,6 +47,7 @@ pub struct ScrapeTarget {
     url: HttpUrl,
     bearer_token: Option<String>,
     client: HttpClient,
+    limits: ParseLimits,
 }
 
 impl ScrapeTarget {
@@ -59,6 +62,7 @@ impl ScrapeTarget {
             url: HttpUrl::parse(url)?,
             bearer_token: None,
             client: HttpClient::new(Self::DEFAULT_TIMEOUT),
+            limits: ParseLimits::default(),
         })
     }
 
@@ -71,6 +75,13 @@ impl ScrapeTarget {
     /// Gives up on a scrape after `timeout` in total.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.client = HttpClient::new(timeout);
+        self
+    }
+
+    /// How much of a page is read at most (the body itself is capped at
+    /// [`MAX_BODY_BYTES`]); a page past a limit is a failed scrape.
+    pub fn parse_limits(mut self, limits: ParseLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -92,7 +103,8 @@ impl ScrapeTarget {
             .get(&self.url, &headers)
             .map_err(ScrapeError::Http)?;
         let text = String::from_utf8(response.body).map_err(|_| ScrapeError::NotUtf8)?;
-        let families = parse_text(&text).map_err(ScrapeError::Parse)?;
+        let families = parse_text_with(&text, &self.limits).map_err(ScrapeError::Parse)?;
+        drop(text);
         Ok(to_snapshot(&families))
     }
 

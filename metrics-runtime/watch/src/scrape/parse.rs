@@ -114,17 +114,48 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// How much of a page is read at most: past any of these the page is
+/// refused (as Prometheus refuses a scrape over its `sample_limit`), so
+/// neither memory nor time grows with whatever a target sends. The defaults
+/// keep the parsed form of any page under about 100 MiB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseLimits {
+    /// Samples (lines with a value) on the page (default 100,000).
+    pub max_samples: usize,
+    /// Metric families, with or without samples (default 50,000).
+    pub max_families: usize,
+    /// Labels, summed over every sample (default 500,000).
+    pub max_labels: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_samples: 100_000,
+            max_families: 50_000,
+            max_labels: 500_000,
+        }
+    }
+}
+
 struct Families {
     list: Vec<ParsedFamily>,
+    max: usize,
     by_name: HashMap<String, usize>,
     /// Families that had a `# TYPE` line.
     typed: Vec<bool>,
 }
 
 impl Families {
-    fn get_or_add(&mut self, name: &str) -> usize {
+    fn get_or_add(&mut self, name: &str) -> Result<usize, String> {
         if let Some(&i) = self.by_name.get(name) {
-            return i;
+            return Ok(i);
+        }
+        if self.list.len() >= self.max {
+            return Err(format!(
+                "more than {} metric families: the page is larger than this watcher reads",
+                self.max
+            ));
         }
         self.list.push(ParsedFamily {
             name: name.to_owned(),
@@ -135,14 +166,14 @@ impl Families {
         });
         self.typed.push(false);
         self.by_name.insert(name.to_owned(), self.list.len() - 1);
-        self.list.len() - 1
+        Ok(self.list.len() - 1)
     }
 
     /// The family a sample named `name` belongs to: the one of that name, or
     /// one whose type allows `name` as its name plus a suffix.
-    fn family_of(&mut self, name: &str) -> usize {
+    fn family_of(&mut self, name: &str) -> Result<usize, String> {
         if let Some(&i) = self.by_name.get(name) {
-            return i;
+            return Ok(i);
         }
         const SUFFIXES: [&str; 8] = [
             "_total", "_created", "_bucket", "_count", "_sum", "_info", "_gcount", "_gsum",
@@ -153,7 +184,7 @@ impl Families {
             };
             if let Some(&i) = self.by_name.get(base) {
                 if self.list[i].family_type.suffixes().contains(&suffix) {
-                    return i;
+                    return Ok(i);
                 }
             }
         }
@@ -162,7 +193,7 @@ impl Families {
 }
 
 /// Parses a text-format exposition into its families, in order of first
-/// appearance.
+/// appearance, within the default [`ParseLimits`].
 ///
 /// ```
 /// # mod promstrict { pub use promstrict_core::*; pub use promstrict_watch::*; }
@@ -176,11 +207,20 @@ impl Families {
 /// # Ok::<(), promstrict::scrape::ParseError>(())
 /// ```
 pub fn parse_text(text: &str) -> Result<Vec<ParsedFamily>, ParseError> {
+    parse_text_with(text, &ParseLimits::default())
+}
+
+/// [`parse_text`] within `limits`: a page past any of them is an error at
+/// the line where it went past, and nothing more of it is read.
+pub fn parse_text_with(text: &str, limits: &ParseLimits) -> Result<Vec<ParsedFamily>, ParseError> {
     let mut families = Families {
         list: Vec::new(),
+        max: limits.max_families,
         by_name: HashMap::new(),
         typed: Vec::new(),
     };
+    let mut samples = 0usize;
+    let mut labels_left = limits.max_labels;
     for (i, raw) in text.split('\n').enumerate() {
         let line_no = i + 1;
         let err = |message: String| ParseError {
@@ -197,8 +237,16 @@ pub fn parse_text(text: &str) -> Result<Vec<ParsedFamily>, ParseError> {
             parse_comment(&mut cur, &mut families).map_err(err)?;
             continue;
         }
-        let sample = parse_sample(&mut cur).map_err(err)?;
-        let family = families.family_of(&sample.name);
+        if samples >= limits.max_samples {
+            return Err(err(format!(
+                "more than {} samples: the page is larger than this watcher reads",
+                limits.max_samples
+            )));
+        }
+        samples += 1;
+        let sample = parse_sample(&mut cur, labels_left).map_err(err)?;
+        labels_left -= sample.labels.len();
+        let family = families.family_of(&sample.name).map_err(err)?;
         families.list[family].samples.push(sample);
     }
     for family in &families.list {
@@ -255,7 +303,7 @@ fn parse_comment(cur: &mut Cursor<'_>, families: &mut Families) -> Result<(), St
             } else {
                 String::new()
             };
-            let i = families.get_or_add(&name);
+            let i = families.get_or_add(&name)?;
             if families.list[i].help.is_some() {
                 return Err(format!("second HELP line for metric `{name}`"));
             }
@@ -265,7 +313,7 @@ fn parse_comment(cur: &mut Cursor<'_>, families: &mut Families) -> Result<(), St
             let word = cur.rest().trim_end_matches([' ', '\t']);
             let family_type = FamilyType::parse(word)
                 .ok_or_else(|| format!("unknown metric type `{word}` for `{name}`"))?;
-            let i = families.get_or_add(&name);
+            let i = families.get_or_add(&name)?;
             if std::mem::replace(&mut families.typed[i], true) {
                 return Err(format!("second TYPE line for metric `{name}`"));
             }
@@ -276,14 +324,15 @@ fn parse_comment(cur: &mut Cursor<'_>, families: &mut Families) -> Result<(), St
             family.family_type = family_type;
         }
         _ => {
-            let i = families.get_or_add(&name);
+            let i = families.get_or_add(&name)?;
             families.list[i].unit = Some(cur.rest().trim_end().to_owned());
         }
     }
     Ok(())
 }
 
-fn parse_sample(cur: &mut Cursor<'_>) -> Result<ParsedSample, String> {
+/// One sample line, with at most `max_labels` labels.
+fn parse_sample(cur: &mut Cursor<'_>, max_labels: usize) -> Result<ParsedSample, String> {
     let mut name = if cur.peek() == Some('{') {
         None
     } else {
@@ -338,6 +387,12 @@ fn parse_sample(cur: &mut Cursor<'_>) -> Result<ParsedSample, String> {
             // took seconds).
             if labels.len() < SCAN_LABELS && labels.iter().any(|(k, _)| *k == label) {
                 return Err(format!("label `{label}` given twice"));
+            }
+            if labels.len() == max_labels {
+                return Err(
+                    "more labels than this watcher reads on one page: the page is too large"
+                        .to_owned(),
+                );
             }
             labels.push((label, value));
             cur.skip_blanks();
