@@ -89,17 +89,32 @@ impl<N: CounterNumber> fmt::Debug for AtomicCounter<N> {
 }
 
 impl AtomicCounter<u64> {
-    /// Adds one; returns the previous value.
+    /// Adds one; returns the previous value. Saturates at `u64::MAX`.
     #[inline]
     pub fn inc(&self) -> u64 {
-        self.value.fetch_add(1, Relaxed)
+        self.inc_by(1)
     }
 
     /// Adds `v`; returns the previous value. (A `u64` cannot be negative, so
-    /// this cannot fail; it wraps at `u64::MAX`, which `rate()` reads as a reset.)
+    /// this cannot fail.) A total that would pass `u64::MAX` stays at
+    /// `u64::MAX` instead of wrapping to a small number, which `rate()` would
+    /// read as a counter reset.
     #[inline]
     pub fn inc_by(&self, v: u64) -> u64 {
-        self.value.fetch_add(v, Relaxed)
+        let previous = self.value.fetch_add(v, Relaxed);
+        if previous.checked_add(v).is_none() {
+            self.saturate();
+        }
+        previous
+    }
+
+    /// The total wrapped: put it back at the top. Adds racing with this one
+    /// land on the wrapped value and are overwritten, which is what
+    /// saturation means for them too.
+    #[cold]
+    #[inline(never)]
+    fn saturate(&self) {
+        self.value.store(u64::MAX, Relaxed);
     }
 
     /// The current total.
@@ -268,6 +283,16 @@ mod tests {
         assert_eq!(c.inc_by(-0.0), Ok(0.25));
         assert_eq!(c.inc(), 0.25);
         assert_eq!(c.get(), 1.25);
+    }
+
+    #[test]
+    fn an_integer_counter_saturates_instead_of_wrapping() {
+        let near = Counter::<u64>::default();
+        assert_eq!(near.inc_by(u64::MAX - 1), 0);
+        assert_eq!(near.inc_by(5), u64::MAX - 1);
+        assert_eq!(near.get(), u64::MAX);
+        near.inc();
+        assert_eq!(near.get(), u64::MAX);
     }
 
     #[test]

@@ -111,6 +111,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refuses_reserved_label_names() {
+        for name in ["le", "quantile", "job", "instance", "__name__", "Bad"] {
+            let err = Info::new([(name, "x")]).unwrap_err();
+            assert_eq!(err.name, name);
+        }
+        let info = Info::new([("version", "1")]).unwrap();
+        assert!(info.set([("le", "1")]).is_err());
+    }
+
+    #[test]
     fn refuses_labels_that_clash_with_constant_labels() {
         use crate::{Format, Registry};
         let registry = Registry::new().with_const_label("region", "eu").unwrap();
