@@ -186,3 +186,62 @@ fn a_custom_path_and_auth_with_method_router() {
         assert_eq!(http_get(addr, "/metrics", &[]).status, 404);
     });
 }
+
+/// Nested routers and services mounted with `nest_service` are labelled by
+/// their templates, never `unmatched` and never their raw paths.
+#[test]
+fn nested_routers_and_services_are_labelled_by_their_templates() {
+    use tower::ServiceExt;
+    let registry = Arc::new(Registry::new());
+    let layer = HttpMetricsLayer::new(&registry).unwrap();
+    let api = Router::new().route("/users/{id}", get(|| async { "a user" }));
+    let assets = tower::service_fn(|_request: axum::http::Request<axum::body::Body>| async {
+        Ok::<_, std::convert::Infallible>(axum::response::Response::new(axum::body::Body::from(
+            "a file",
+        )))
+    });
+    let app = Router::new()
+        .nest("/api", api)
+        .nest_service("/static", metrics_axum::nested(assets))
+        .layer(layer);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for path in [
+            "/api/users/1",
+            "/api/users/2",
+            "/static/app.css",
+            "/static/img/logo.png",
+        ] {
+            let request = axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+        }
+    });
+    let text = registry.encode(Format::Prometheus);
+    let routes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total{"))
+        .collect();
+    assert!(
+        routes.contains(
+            &r#"http_requests_total{method="get",route="/api/users/{id}",status="2xx"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(
+        routes.contains(
+            &r#"http_requests_total{method="get",route="/static/{*rest}",status="2xx"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("unmatched\",status=\"2xx"), "{text}");
+    assert!(
+        !text.contains("app.css") && !text.contains("logo.png"),
+        "{text}"
+    );
+}

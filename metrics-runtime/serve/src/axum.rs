@@ -15,9 +15,30 @@
 //!
 //! Add the layer last (with `Router::layer`, which wraps every route and the
 //! fallback) so it sees the matched route template; requests that match no
-//! route count as `route="unmatched"`.
+//! route count as `route="unmatched"`. Routes of routers mounted with
+//! `Router::nest` carry their whole template (`/api/users/{id}`). A service
+//! mounted with `Router::nest_service` is opaque to axum's routing, which
+//! gives it no template: wrap it in [`nested`] and its requests count under
+//! `<mount path>/{*rest}`.
+//!
+//! ```
+//! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } }
+//! use axum::Router;
+//! use promstrict::http::{self, HttpMetricsLayer};
+//! use promstrict::default_registry;
+//!
+//! let assets = tower::service_fn(|_: axum::extract::Request| async {
+//!     Ok::<_, std::convert::Infallible>(axum::response::Response::new(axum::body::Body::empty()))
+//! });
+//! let app: Router = Router::new()
+//!     .nest_service("/static", http::axum::nested(assets))   // route="/static/{*rest}"
+//!     .layer(HttpMetricsLayer::new(default_registry())?);
+//! # Ok::<(), promstrict::RegistryError>(())
+//! ```
 
-use std::future::{ready, Ready};
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use ::axum::body::Body;
 use ::axum::extract::Request;
@@ -25,7 +46,7 @@ use ::axum::response::Response;
 use ::axum::routing::{any, MethodRouter};
 use ::axum::Router;
 
-use super::{MetricsHandler, RegistryRef};
+use super::{MetricsHandler, RegistryRef, RouteTemplate};
 
 /// A router serving `registry` at `/metrics` (all methods reach the handler,
 /// so others get its `405`). Merge it into your app.
@@ -55,4 +76,75 @@ where
 
 fn serve(handler: &MetricsHandler, request: Request) -> Ready<Response> {
     ready(handler.handle(&request).map(Body::from))
+}
+
+/// Wraps a service mounted with `Router::nest_service` so that the
+/// [`HttpMetricsLayer`](super::HttpMetricsLayer) labels its requests with the
+/// mount point's template, `<path>/{*rest}`, instead of `unmatched`.
+pub fn nested<S>(service: S) -> Nested<S> {
+    Nested { inner: service }
+}
+
+/// A service wrapped by [`nested`].
+#[derive(Clone, Debug)]
+pub struct Nested<S> {
+    inner: S,
+}
+
+impl<S, B> tower_service::Service<::axum::http::Request<B>> for Nested<S>
+where
+    S: tower_service::Service<::axum::http::Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = NestedFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: ::axum::http::Request<B>) -> Self::Future {
+        // Inside `nest_service`, axum tells the service where it is mounted.
+        let template = request
+            .extensions()
+            .get::<::axum::extract::NestedPath>()
+            .map(|path| {
+                let path = path.as_str().trim_end_matches('/');
+                RouteTemplate::new(format!("{path}/{{*rest}}"))
+            });
+        NestedFuture {
+            inner: self.inner.call(request),
+            template,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Nested`].
+    #[derive(Debug)]
+    pub struct NestedFuture<F> {
+        #[pin]
+        inner: F,
+        template: Option<RouteTemplate>,
+    }
+}
+
+impl<F, E> Future for NestedFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Ready(Ok(mut response)) => {
+                if let Some(template) = this.template.take() {
+                    response.extensions_mut().insert(template);
+                }
+                Poll::Ready(Ok(response))
+            }
+            other => other,
+        }
+    }
 }
