@@ -689,3 +689,54 @@ fn slow_readers_hold_at_most_the_body_budget() {
     drop(readers);
     exporter.shutdown();
 }
+
+/// 256 clients that request a 4 MB page and never read it, against the
+/// default budget; prints the process's resident memory before and after
+/// (`cargo test --test serve_exporter -- --ignored --nocapture`).
+#[test]
+#[ignore = "a measurement: prints resident memory under 256 slow readers"]
+fn slow_readers_at_the_default_scale() {
+    fn rss_mib() -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    }
+    let registry = Arc::new(Registry::new());
+    let help = "x".repeat(1000);
+    for i in 0..4000 {
+        registry
+            .register(format!("padding_{i}_bytes"), help.clone(), Gauge::new())
+            .unwrap();
+    }
+    let body_len = registry.encode(Format::Prometheus).len();
+    let exporter = Exporter::builder()
+        .addr("127.0.0.1:0")
+        .registry(Arc::clone(&registry))
+        .gzip(false)
+        .write_timeout(Duration::from_secs(60))
+        .spawn_thread()
+        .unwrap();
+    let addr = exporter.local_addr();
+    let before = rss_mib();
+    let readers: Vec<TcpStream> = (0..256)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(5));
+    let stats = exporter.stats();
+    println!(
+        "256 slow readers of a {:.1} MB page: RSS {before:.0} MiB before, {:.0} MiB after; {stats:?}",
+        body_len as f64 / 1e6,
+        rss_mib()
+    );
+    drop(readers);
+    exporter.shutdown();
+}

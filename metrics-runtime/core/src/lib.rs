@@ -41,6 +41,7 @@ mod metric;
 mod metrics;
 mod naming;
 mod registry;
+mod sync;
 
 pub use bounded::BoundedInterner;
 pub use encoding::Format;

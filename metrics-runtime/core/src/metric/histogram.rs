@@ -3,8 +3,11 @@
 //! An observation touches one bucket counter and the sum; `_count` is not stored
 //! but computed as the sum of the buckets when read, so `_count` always equals
 //! the `+Inf` bucket in a scrape, however many threads are observing. (The sum
-//! is read after the buckets and may include observations that are in flight
-//! at that instant; no parser can tell, because none can relate sum to buckets.)
+//! is read after the buckets, and an observation in flight at that instant may
+//! be in the sum but not in the buckets or, since its bucket is counted before
+//! its value is added, in the buckets but not yet in the sum; no parser can
+//! tell, because none can relate sum to buckets. Each observation is in the
+//! sum at most once, and a later read holds all that an earlier one did.)
 //!
 //! Contention is handled as Java's `LongAdder` does: observations go to one
 //! set of cells until two threads collide on the sum (a failed compare-and-swap
@@ -16,11 +19,13 @@
 use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 
-use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use super::{FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::label::Labels;
+// std's atomics, `OnceLock` and `AtomicF64`, or loom's under `--cfg promstrict_loom`.
+use crate::sync::{AtomicF64, AtomicU64, OnceLock};
 
 use promstrict_rules::buckets as rules;
 pub use promstrict_rules::buckets::{BucketsError, MAX_BUCKETS};
@@ -172,6 +177,7 @@ impl Stripes {
 }
 
 /// Stripes per contended histogram: the parallelism, as a power of two, at most 16.
+#[cfg(not(promstrict_loom))]
 fn stripe_count() -> usize {
     static COUNT: OnceLock<usize> = OnceLock::new();
     *COUNT.get_or_init(|| {
@@ -182,9 +188,22 @@ fn stripe_count() -> usize {
     })
 }
 
-thread_local! {
+/// Two under loom, whatever the machine, so models are the same everywhere:
+/// odd probes share stripe 1, even ones stripe 0.
+#[cfg(promstrict_loom)]
+fn stripe_count() -> usize {
+    2
+}
+
+#[cfg(not(promstrict_loom))]
+std::thread_local! {
     /// This thread's stripe hint; 0 until first needed.
     static PROBE: Cell<usize> = const { Cell::new(0) };
+}
+
+#[cfg(promstrict_loom)]
+loom::thread_local! {
+    static PROBE: Cell<usize> = Cell::new(0);
 }
 
 /// Threads get consecutive probes, so the first few threads to contend land
@@ -193,7 +212,12 @@ fn thread_probe() -> usize {
     PROBE.with(|p| {
         let mut probe = p.get();
         if probe == 0 {
+            #[cfg(not(promstrict_loom))]
             static NEXT: AtomicU64 = AtomicU64::new(1);
+            #[cfg(promstrict_loom)]
+            loom::lazy_static! {
+                static ref NEXT: AtomicU64 = AtomicU64::new(1);
+            }
             probe = NEXT.fetch_add(1, Relaxed) as usize;
             p.set(probe);
         }
@@ -203,7 +227,8 @@ fn thread_probe() -> usize {
 
 fn rehash_probe(probe: usize) {
     // An odd step walks every stripe before repeating.
-    PROBE.with(|p| p.set(probe.wrapping_add(0x9E37_79B9) | 1));
+    // (0 means "not yet assigned", so it is skipped.)
+    PROBE.with(|p| p.set(probe.wrapping_add(0x9E37_79B9).max(1)));
 }
 
 impl fmt::Debug for AtomicHistogram {
@@ -355,6 +380,29 @@ impl AtomicHistogram {
                 (b, acc)
             })
             .collect()
+    }
+}
+
+/// Hooks for the loom model test (`tests/loom_histogram.rs`); they exist only
+/// under `--cfg promstrict_loom`.
+#[cfg(promstrict_loom)]
+impl AtomicHistogram {
+    /// Sets the calling thread's stripe hint, so a model can put observers
+    /// on the same stripe (`probe & 1` equal: a loom build has 2 stripes) or
+    /// on different ones. Not 0, which means "not yet assigned".
+    #[doc(hidden)]
+    pub fn loom_set_thread_probe(probe: usize) {
+        assert_ne!(probe, 0, "probe 0 means unassigned");
+        PROBE.with(|p| p.set(probe));
+    }
+
+    /// An empty histogram that is already striped, as after a collision.
+    #[doc(hidden)]
+    pub fn loom_new_striped(buckets: &Buckets) -> Self {
+        let histogram = AtomicHistogram::new(buckets);
+        let cells = histogram.counts.len() + 1;
+        histogram.stripes.get_or_init(|| Stripes::new(cells));
+        histogram
     }
 }
 
