@@ -730,8 +730,19 @@ fn slow_readers_at_the_default_scale() {
             s
         })
         .collect();
-    std::thread::sleep(Duration::from_secs(5));
-    let stats = exporter.stats();
+    // Until every request has been answered (or its connection closed).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut peak = 0f64;
+    let stats = loop {
+        let stats = exporter.stats();
+        peak = peak.max(rss_mib());
+        if stats.closed_slow_readers as usize + stats.responding >= 256 || Instant::now() > deadline
+        {
+            break stats;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    println!("peak RSS while serving: {peak:.0} MiB");
     println!(
         "256 slow readers of a {:.1} MB page: RSS {before:.0} MiB before, {:.0} MiB after; {stats:?}",
         body_len as f64 / 1e6,
