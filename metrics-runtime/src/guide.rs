@@ -15,6 +15,7 @@
 //! | 8. [Dashboard and sampler](dashboard) | the live terminal dashboard, sampling, derived rates and alerts |
 //! | 9. [PromQL functions](promql) | `rate`, `increase`, `irate`, `idelta`, `delta`, `resets`, `histogram_quantile` |
 //! | 10. [prometheus-client interop](prometheus_client_interop) | our metrics inside a `prometheus_client` registry |
+//! | 11. [Testing and scrape-time values](testing) | reading samples back, assertions, expositions compared, `GaugeFn`/`CounterFn`, `build_info!` |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
 // feature, and without them those links have no target.
@@ -57,3 +58,6 @@ pub mod promql {}
 
 #[doc = include_str!("../guide/10-prometheus-client.md")]
 pub mod prometheus_client_interop {}
+
+#[doc = include_str!("../guide/11-testing-and-scrape-time-values.md")]
+pub mod testing {}

@@ -32,6 +32,7 @@
 extern crate self as promstrict_core;
 
 mod bounded;
+mod build_info;
 mod encoding;
 pub mod instrument;
 #[cfg(feature = "prometheus-client")]
@@ -40,14 +41,20 @@ mod label;
 mod metric;
 mod metrics;
 mod naming;
+#[cfg(feature = "process")]
+#[cfg_attr(docsrs, doc(cfg(feature = "process")))]
+pub mod process;
 mod registry;
 mod sync;
+pub mod testing;
 
 pub use bounded::BoundedInterner;
+pub use build_info::RUSTC_VERSION;
 pub use encoding::Format;
 pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
 pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
 pub use metric::family::Family;
+pub use metric::func::{Collector, CounterFn, CounterSet, GaugeFn, GaugeSet, MAX_COLLECTED_SERIES};
 pub use metric::gauge::{AtomicGauge, Gauge, GaugeNumber};
 pub use metric::histogram::{
     AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
@@ -60,11 +67,15 @@ pub use naming::{check_label_name, check_metric_name, check_namespace, NameError
 pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
+pub use testing::Sample;
 
 pub use instrument::{IsError, Outcome, OutcomeLabels};
 #[cfg(feature = "prometheus-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus-client")))]
 pub use interop::register_into_prometheus_client;
+#[cfg(feature = "process")]
+#[cfg_attr(docsrs, doc(cfg(feature = "process")))]
+pub use process::register_process_metrics;
 
 pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 
@@ -75,6 +86,7 @@ pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 /// misbehaving.
 #[doc(hidden)]
 pub mod __private_0_1_0 {
+    pub use crate::build_info::register_build_info;
     pub use crate::label::mixed_radix_step;
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metrics::GlobalCell;

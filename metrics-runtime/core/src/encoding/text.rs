@@ -69,6 +69,8 @@ pub(crate) struct SampleWriter<'a> {
     /// One series' labels rendered once for the several lines of a histogram
     /// or summary (reused across series to avoid allocating).
     pub(crate) scratch: &'a mut String,
+    /// Set when the metric reported it could not be read.
+    pub(crate) failed: bool,
 }
 
 impl SampleWriter<'_> {
@@ -161,6 +163,10 @@ impl SampleWriter<'_> {
 }
 
 impl SeriesVisitor for SampleWriter<'_> {
+    fn failed(&mut self) {
+        self.failed = true;
+    }
+
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
         match value {
             SeriesValue::CounterU64(v) => self.u64_sample("", &labels, v),

@@ -5,6 +5,7 @@
 
 pub(crate) mod counter;
 pub(crate) mod family;
+pub(crate) mod func;
 pub(crate) mod gauge;
 pub(crate) mod histogram;
 pub(crate) mod info;
@@ -68,6 +69,11 @@ impl SeriesValue<'_> {
 pub trait SeriesVisitor {
     /// One series: its labels and its value.
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>);
+
+    /// The metric could not be read this time (a scrape-time closure
+    /// panicked or returned a value its type cannot hold): an encoder leaves
+    /// the whole family out of this exposition and counts the failure.
+    fn failed(&mut self) {}
 }
 
 impl<F: FnMut(Labels<'_>, SeriesValue<'_>)> SeriesVisitor for F {

@@ -9,6 +9,7 @@ pub use group::MetricGroup;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 
 use crate::encoding::text::{self, FamilyHeader, SampleWriter};
@@ -87,6 +88,8 @@ pub struct Registry {
     namespace: Option<String>,
     const_labels: Vec<(String, String)>,
     inner: RwLock<Inner>,
+    /// Families left out of an exposition because reading them failed.
+    collector_failures: AtomicU64,
 }
 
 impl fmt::Debug for Registry {
@@ -335,15 +338,31 @@ impl Registry {
                 metric_type: entry.metric.metric_type(),
                 const_labels: &entry.const_labels_text,
             };
+            let start = out.len();
             text::write_header(out, format, &header);
-            entry.metric.visit(&mut SampleWriter {
+            let mut writer = SampleWriter {
                 out,
                 format,
                 header: &header,
                 scratch: &mut scratch,
-            });
+                failed: false,
+            };
+            entry.metric.visit(&mut writer);
+            if writer.failed {
+                // The family is left out whole, header included.
+                out.truncate(start);
+                self.collector_failures.fetch_add(1, Relaxed);
+            }
         }
         text::write_eof(out, format);
+    }
+
+    /// How many times a family was left out of an encoding because it could
+    /// not be read: a scrape-time closure ([`GaugeFn`](crate::GaugeFn),
+    /// [`CounterFn`](crate::CounterFn)) panicked or returned a value its type
+    /// cannot hold. The rest of the exposition is written as usual.
+    pub fn collector_failures(&self) -> u64 {
+        self.collector_failures.load(Relaxed)
     }
 
     /// Reads every series of every metric, in registration order, without
