@@ -352,6 +352,15 @@ fn exporter() {
             ("worker_tasks_processed_total", "counter"),
             ("worker_tasks_failed_total", "counter"),
             ("worker_queue_depth", "gauge"),
+            // The process's own metrics, on by default in the exporter.
+            ("process_cpu_seconds_total", "counter"),
+            ("process_resident_memory_bytes", "gauge"),
+            ("process_virtual_memory_bytes", "gauge"),
+            ("process_virtual_memory_max_bytes", "gauge"),
+            ("process_open_fds", "gauge"),
+            ("process_max_fds", "gauge"),
+            ("process_start_time_seconds", "gauge"),
+            ("process_threads", "gauge"),
         ],
     );
     assert!(text.contains("worker_tasks_processed_total 12\n"), "{text}");

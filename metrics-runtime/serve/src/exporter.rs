@@ -88,6 +88,7 @@ impl Exporter {
             max_head_bytes: MIN_HEAD_BYTES,
             max_connections: 256,
             max_body_bytes_in_flight: 64 << 20,
+            process_metrics: true,
             shutdown_grace: Duration::from_secs(5),
         }
     }
@@ -105,6 +106,7 @@ pub struct ExporterBuilder {
     max_head_bytes: usize,
     max_connections: usize,
     max_body_bytes_in_flight: usize,
+    process_metrics: bool,
     shutdown_grace: Duration,
 }
 
@@ -120,6 +122,7 @@ impl std::fmt::Debug for ExporterBuilder {
             .field("max_head_bytes", &self.max_head_bytes)
             .field("max_connections", &self.max_connections)
             .field("max_body_bytes_in_flight", &self.max_body_bytes_in_flight)
+            .field("process_metrics", &self.process_metrics)
             .finish()
     }
 }
@@ -193,6 +196,17 @@ impl ExporterBuilder {
     /// (if every one is writing a response, the one writing longest).
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Whether the registry also exposes the process's own metrics
+    /// (`process_cpu_seconds_total`, `process_resident_memory_bytes`, open
+    /// and maximum file descriptors, threads, start time: see
+    /// [`register_process_metrics`](promstrict_core::register_process_metrics)).
+    /// On by default; they are registered when the exporter starts, unless
+    /// the registry has them already.
+    pub fn process_metrics(mut self, enabled: bool) -> Self {
+        self.process_metrics = enabled;
         self
     }
 
@@ -322,6 +336,14 @@ impl ExporterBuilder {
 
     fn into_server(self) -> io::Result<Server> {
         self.validate()?;
+        if self.process_metrics {
+            match promstrict_core::register_process_metrics(&self.registry) {
+                // Already there: another exporter of this registry, or the
+                // program registered them itself.
+                Ok(()) | Err(promstrict_core::RegistryError::Duplicate { .. }) => {}
+                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidInput, e)),
+            }
+        }
         let mut handler = MetricsHandler::new(self.registry).with_gzip(self.gzip);
         if let Some(token) = &self.bearer_token {
             handler = handler.with_bearer_token(token);
