@@ -47,6 +47,8 @@ pub mod process;
 mod registry;
 mod sync;
 pub mod testing;
+#[cfg(feature = "tokio")]
+mod tokio_runtime;
 
 pub use bounded::BoundedInterner;
 pub use build_info::RUSTC_VERSION;
@@ -68,6 +70,9 @@ pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
 pub use testing::Sample;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use tokio_runtime::register_tokio_metrics;
 
 pub use instrument::{IsError, Outcome, OutcomeLabels};
 #[cfg(feature = "prometheus-client")]
