@@ -77,6 +77,8 @@
 //! | `watch` | `promql` (PromQL's counter math) and `sampler` (bounded sampling, derived rates, alerts) |
 //! | `scrape` | `scrape`: reading another process's `/metrics` page |
 //! | `dashboard` | `dashboard`: the live terminal dashboard |
+//! | `process` | `register_process_metrics`: the process's CPU, memory, file descriptors, threads, start time (on in the exporter) |
+//! | `tokio` | `register_tokio_metrics`: a tokio runtime's workers, tasks, queue depth, busy time |
 //! | `stream` | `#[instrument_latency(stream)]` on `futures_core::Stream`s |
 //! | `prometheus-client` | `Metrics::register_prometheus_client` and `register_into_prometheus_client`: metric structs inside an existing prometheus-client registry |
 //!
