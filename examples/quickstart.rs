@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use promstrict::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit, TargetHealth};
+use promstrict::dashboard::{Dashboard, DashboardConfig, DashboardState, Exit};
 use promstrict::scrape::ScrapeTarget;
 use promstrict::{
     default_registry, instrument_latency, Counter, Exporter, Gauge, Histogram, Metrics,
@@ -278,12 +278,8 @@ async fn watch(url: &str, options: &Options) -> Result<(), Box<dyn std::error::E
     // counters say every task is processed, or once the target went away
     // (three failed scrapes in a row) after answering.
     let exit_when_done = options.exit_when_done;
-    let mut was_up = false;
     let done = move |state: &DashboardState| {
-        was_up |= *state.health() == TargetHealth::Up;
-        let gone = was_up
-            && matches!(state.health(), TargetHealth::Down { failures, .. } if *failures >= 3);
-        exit_when_done && (state.status().is_done() || gone)
+        exit_when_done && (state.status().is_done() || state.target_gone())
     };
     let exit =
         tokio::task::spawn_blocking(move || Dashboard::watch(target, config).run_until(done))

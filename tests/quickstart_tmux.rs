@@ -27,26 +27,7 @@ fn tmux_binary() -> Option<PathBuf> {
 /// this test binary's `deps/` directory.
 fn quickstart() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = Command::new(cargo);
-        build.current_dir(metrics_toolkit::workspace_root()).args([
-            "build",
-            "--example",
-            "quickstart",
-            "--all-features",
-        ]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build");
-        assert!(status.success(), "cargo build --example quickstart failed");
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-        let binary = profile_dir.join("examples").join("quickstart");
-        assert!(binary.is_file(), "{} missing", binary.display());
-        binary
-    })
+    BUILT.get_or_init(|| build(&["--example", "quickstart"], "examples/quickstart"))
 }
 
 /// Builds `target` (`["--example", "exporter"]`, `["-p", "promstrict-watch",

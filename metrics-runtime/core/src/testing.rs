@@ -135,16 +135,16 @@ impl Registry {
     #[doc(hidden)]
     /// What [`assert_sample!`](crate::assert_sample) reports on a mismatch.
     pub fn __describe_samples_named(&self, name: &str) -> String {
-        let found: Vec<String> = self
-            .samples()
+        let samples = self.samples();
+        let found: Vec<String> = samples
             .iter()
             .filter(|s| s.name == name)
             .map(|s| format!("    {s}"))
             .collect();
         if found.is_empty() {
-            let names: std::collections::BTreeSet<String> =
-                self.samples().into_iter().map(|s| s.name).collect();
-            let names: Vec<String> = names.into_iter().collect();
+            let names: std::collections::BTreeSet<&str> =
+                samples.iter().map(|s| s.name.as_str()).collect();
+            let names: Vec<&str> = names.into_iter().collect();
             format!(
                 "no sample is named `{name}`; the samples are: {}",
                 names.join(", ")
@@ -328,17 +328,11 @@ macro_rules! assert_exposition_eq {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Counter, Family, Gauge, Info, LabelDescriptor, LabelSet, Summary};
+    use crate::{Counter, Family, Gauge, Info, LabelSet, Summary};
 
-    #[derive(Clone, Copy)]
+    #[derive(Clone, Copy, LabelSet)]
     struct Hit {
         hit: bool,
-    }
-    impl LabelSet for Hit {
-        const LABELS: &'static [LabelDescriptor] = &[LabelDescriptor::of::<bool>("hit")];
-        fn index(&self) -> usize {
-            crate::LabelValue::index(self.hit)
-        }
     }
 
     #[test]

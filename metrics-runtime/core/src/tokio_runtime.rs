@@ -2,8 +2,6 @@
 //! the global queue's depth, and per worker the time spent busy and the
 //! times it parked.
 
-use std::time::Duration;
-
 use tokio::runtime::Handle;
 
 use crate::metric::func::{Collector, CounterSet, GaugeFn};
@@ -63,7 +61,7 @@ pub fn register_tokio_metrics(registry: &Registry, runtime: Handle) -> Result<()
         ),
         &CounterSet::new(PerWorker {
             runtime: runtime.clone(),
-            read: |m, w| duration_secs(m.worker_total_busy_duration(w)),
+            read: |m, w| m.worker_total_busy_duration(w).as_secs_f64(),
         }),
     );
     group.add(
@@ -77,10 +75,6 @@ pub fn register_tokio_metrics(registry: &Registry, runtime: Handle) -> Result<()
         }),
     );
     registry.register_group(group)
-}
-
-fn duration_secs(d: Duration) -> f64 {
-    d.as_secs_f64()
 }
 
 /// One value per worker of a runtime.

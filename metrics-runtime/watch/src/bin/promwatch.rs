@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use promstrict_watch::dashboard::{
-    Dashboard, DashboardConfig, DashboardState, StatusCounters, TargetHealth,
-};
+use promstrict_watch::dashboard::{Dashboard, DashboardConfig, DashboardState, StatusCounters};
 use promstrict_watch::promql::{histogram_quantile, Bucket};
 use promstrict_watch::sampler::{SamplerConfig, Snapshot, SnapshotValue};
 use promstrict_watch::scrape::ScrapeTarget;
@@ -135,12 +133,8 @@ fn watch(target: ScrapeTarget, args: &Args) -> std::io::Result<()> {
         };
     }
     let exit_when_done = args.exit_when_done;
-    let mut was_up = false;
     let done = move |state: &DashboardState| {
-        was_up |= *state.health() == TargetHealth::Up;
-        let gone = was_up
-            && matches!(state.health(), TargetHealth::Down { failures, .. } if *failures >= 3);
-        exit_when_done && (state.status().is_done() || gone)
+        exit_when_done && (state.status().is_done() || state.target_gone())
     };
     Dashboard::watch(target, config).run_until(done)?;
     Ok(())

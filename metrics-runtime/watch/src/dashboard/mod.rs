@@ -186,6 +186,8 @@ pub struct DashboardState {
     alerts: AlertEngine,
     spinner: usize,
     health: TargetHealth,
+    /// Whether a watched target has answered at least once.
+    answered: bool,
     workload_done: bool,
     /// The latest time anything was recorded, a failed scrape included.
     clock: f64,
@@ -200,6 +202,7 @@ impl DashboardState {
             config,
             spinner: 0,
             health: TargetHealth::InProcess,
+            answered: false,
             workload_done: false,
             clock: 0.0,
         }
@@ -237,6 +240,7 @@ impl DashboardState {
         self.alerts.evaluate(&self.sampler);
         if self.health != TargetHealth::InProcess {
             self.health = TargetHealth::Up;
+            self.answered = true;
         }
         Ok(())
     }
@@ -264,7 +268,15 @@ impl DashboardState {
 
     /// Marks the target as scraped (not yet answered).
     pub fn set_health(&mut self, health: TargetHealth) {
+        self.answered |= health == TargetHealth::Up;
         self.health = health;
+    }
+
+    /// Whether a watched target that answered before is gone: its last
+    /// three scrapes or more failed. (A batch job watched from outside ends
+    /// this way.)
+    pub fn target_gone(&self) -> bool {
+        self.answered && matches!(self.health, TargetHealth::Down { failures, .. } if failures >= 3)
     }
 
     /// Sets the spinner's frame (it advances by one per drawn frame).
