@@ -5,8 +5,8 @@
 //! same good names pass both (`ui-tests/pass/rule_book_good_names`).
 
 use promstrict::{
-    Buckets, Counter, Descriptor, Gauge, Histogram, Info, MetricType, Registry, RegistryError,
-    Summary,
+    Buckets, Counter, Descriptor, Gauge, GaugeHistogram, Histogram, Info, MetricType, Registry,
+    RegistryError, StateSet, Summary,
 };
 
 const BAD_NAMES: &[(&str, MetricType)] = &[
@@ -61,6 +61,12 @@ fn register_with(registry: &Registry, d: Descriptor, t: MetricType) -> Result<()
         MetricType::Histogram => registry.register_with(d, Histogram::default()).map(drop),
         MetricType::Summary => registry.register_with(d, Summary::default()).map(drop),
         MetricType::Info => registry.register_with(d, Info::default()).map(drop),
+        MetricType::StateSet => registry
+            .register_with(d, StateSet::<bool>::default())
+            .map(drop),
+        MetricType::GaugeHistogram => registry
+            .register_with(d, GaugeHistogram::default())
+            .map(drop),
     }
 }
 
@@ -125,6 +131,9 @@ fn bad_names_get_the_same_verdict_and_message() {
                 .map(drop),
             MetricType::Summary => registry.register_with(legacy, Summary::default()).map(drop),
             MetricType::Info => registry.register_with(legacy, Info::default()).map(drop),
+            MetricType::StateSet | MetricType::GaugeHistogram => {
+                register_with(&registry, legacy, t)
+            }
         };
         let structurally_invalid = matches!(
             name,

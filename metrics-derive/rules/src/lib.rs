@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 pub mod buckets;
+pub mod exemplars;
 pub mod names;
 
 /// The kind of a metric, as announced in `# TYPE`.
@@ -34,6 +35,11 @@ pub enum MetricType {
     Summary,
     /// Constant labels describing the target (`build_info`).
     Info,
+    /// One series per state of a closed set, exactly one of them at 1.
+    StateSet,
+    /// Bucketed current values (a histogram whose buckets may go down),
+    /// with `_gcount` and `_gsum` in OpenMetrics.
+    GaugeHistogram,
 }
 
 impl MetricType {
@@ -45,6 +51,8 @@ impl MetricType {
             MetricType::Histogram => "histogram",
             MetricType::Summary => "summary",
             MetricType::Info => "info",
+            MetricType::StateSet => "stateset",
+            MetricType::GaugeHistogram => "gaugehistogram",
         }
     }
 
@@ -52,6 +60,8 @@ impl MetricType {
     pub const fn noun(self) -> &'static str {
         match self {
             MetricType::Info => "info metric",
+            MetricType::StateSet => "state set",
+            MetricType::GaugeHistogram => "gauge histogram",
             other => other.as_str(),
         }
     }

@@ -168,7 +168,7 @@ impl<'a> MetricField<'a> {
     }
 }
 
-const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `Summary`, `Info` or `Family<Labels, M>`";
+const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary`, `StateSet<E>`, `Info` or `Family<Labels, M>`";
 
 /// Recognizes a metric type by its last path segment (`Counter`,
 /// `promstrict::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
@@ -199,9 +199,9 @@ fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
                 return Err("a family of families is not a metric: put every label in one `LabelSet`, `Family<Labels, Counter>`".to_owned())
             }
             Some(other) => single_kind(other).ok_or_else(|| {
-                format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram` or `Summary`, not `{other}`")
+                format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`, not `{other}`")
             })?,
-            None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram` or `Summary`".to_owned()),
+            None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`".to_owned()),
         };
         return Ok(Shape::Family { labels, member });
     }
@@ -221,6 +221,8 @@ fn single_kind(ident: &str) -> Option<MetricType> {
         "Histogram" => MetricType::Histogram,
         "Summary" => MetricType::Summary,
         "Info" => MetricType::Info,
+        "StateSet" => MetricType::StateSet,
+        "GaugeHistogram" => MetricType::GaugeHistogram,
         _ => return None,
     })
 }

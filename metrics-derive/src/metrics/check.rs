@@ -55,14 +55,14 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
         }
     }
     if let Some((key, _)) = &field.buckets {
-        if kind != MetricType::Histogram {
+        if !matches!(kind, MetricType::Histogram | MetricType::GaugeHistogram) {
             let what = match kind {
                 MetricType::Summary => "a summary has no buckets (only a count and a sum)",
                 _ => "only histograms have buckets",
             };
             ctxt.error_spanned_by(
                 key,
-                format_args!("`buckets` applies to `Histogram` fields: {what}; remove it"),
+                format_args!("`buckets` applies to `Histogram` and `GaugeHistogram` fields: {what}; remove it"),
             );
         }
     }

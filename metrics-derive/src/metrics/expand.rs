@@ -142,8 +142,12 @@ fn construct_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
             let buckets = buckets();
             quote_spanned!(span=> #private::Histogram::new(#buckets))
         }
+        Some(Shape::Single(MetricType::GaugeHistogram)) => {
+            let buckets = buckets();
+            quote_spanned!(span=> #private::GaugeHistogram::new(#buckets))
+        }
         Some(Shape::Family {
-            member: MetricType::Histogram,
+            member: MetricType::Histogram | MetricType::GaugeHistogram,
             ..
         }) => {
             let buckets = buckets();

@@ -51,12 +51,15 @@ impl EncodeLabelSet for PcLabels<'_> {
 struct PcWriter<'a, 'e> {
     encoder: &'a mut MetricEncoder<'e>,
     result: Result<(), fmt::Error>,
+    /// The metric's name, which a state set labels its series with.
+    name: &'a str,
 }
 
 fn write_value(
     encoder: &mut MetricEncoder<'_>,
     labels: Labels<'_>,
     value: SeriesValue<'_>,
+    name: &str,
 ) -> Result<(), fmt::Error> {
     match value {
         SeriesValue::CounterU64(v) => encoder.encode_counter::<NoLabelSet, _, f64>(&v, None),
@@ -81,6 +84,31 @@ fn write_value(
             encoder.encode_histogram::<NoLabelSet>(sum, count, &[(f64::INFINITY, count)], None)
         }
         SeriesValue::Info => encoder.encode_info(&PcLabels(labels)),
+        // prometheus-client has neither type: a state set is written as
+        // the gauges of its states, a gauge histogram as a histogram.
+        SeriesValue::StateSet { states, active } => {
+            for (i, state) in states.iter().enumerate() {
+                let pair = [(name, *state)];
+                let set = PcLabels(Labels::Borrowed(&pair));
+                let mut family = encoder.encode_family(&set)?;
+                family.encode_gauge(&i64::from(i == active))?;
+            }
+            Ok(())
+        }
+        SeriesValue::GaugeHistogram {
+            bounds,
+            counts,
+            sum,
+        } => write_value(
+            encoder,
+            labels,
+            SeriesValue::Histogram {
+                bounds,
+                counts,
+                sum,
+            },
+            name,
+        ),
     }
 }
 
@@ -93,11 +121,11 @@ impl SeriesVisitor for PcWriter<'_, '_> {
         self.result = if has_labels {
             let set = PcLabels(labels);
             match self.encoder.encode_family(&set) {
-                Ok(mut family) => write_value(&mut family, Labels::None, value),
+                Ok(mut family) => write_value(&mut family, Labels::None, value, self.name),
                 Err(e) => Err(e),
             }
         } else {
-            write_value(self.encoder, labels, value)
+            write_value(self.encoder, labels, value, self.name)
         };
     }
 }
@@ -106,6 +134,7 @@ fn encode_with_pc<M: Metric>(metric: &M, mut encoder: MetricEncoder<'_>) -> Resu
     let mut writer = PcWriter {
         encoder: &mut encoder,
         result: Ok(()),
+        name: "",
     };
     metric.visit(&mut writer);
     writer.result
@@ -115,8 +144,11 @@ fn pc_type(t: MetricType) -> PcType {
     match t {
         MetricType::Counter => PcType::Counter,
         MetricType::Gauge => PcType::Gauge,
-        MetricType::Histogram | MetricType::Summary => PcType::Histogram,
+        MetricType::Histogram | MetricType::Summary | MetricType::GaugeHistogram => {
+            PcType::Histogram
+        }
         MetricType::Info => PcType::Info,
+        MetricType::StateSet => PcType::Gauge,
     }
 }
 
@@ -168,8 +200,8 @@ pub fn register_into_prometheus_client<M>(
     register_typed(registry, descriptor, M::TYPE, metric);
 }
 
-/// A group's member, encoded through its object-safe view.
-struct DynMember(Box<dyn DynMetric>);
+/// A group's member, encoded through its object-safe view, and its name.
+struct DynMember(Box<dyn DynMetric>, String);
 
 impl fmt::Debug for DynMember {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -184,6 +216,7 @@ impl EncodeMetric for DynMember {
         let mut writer = PcWriter {
             encoder: &mut encoder,
             result: Ok(()),
+            name: &self.1,
         };
         self.0.visit(&mut writer);
         writer.result
@@ -201,7 +234,8 @@ pub(crate) fn register_group(
 ) {
     for (descriptor, metric) in group.into_members() {
         let t = metric.metric_type();
-        register_typed(registry, &descriptor, t, DynMember(metric));
+        let name = descriptor.name().to_owned();
+        register_typed(registry, &descriptor, t, DynMember(metric, name));
     }
 }
 

@@ -55,15 +55,23 @@ pub use build_info::RUSTC_VERSION;
 pub use encoding::Format;
 pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
 pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
+pub use metric::exemplar::{
+    clear_exemplar_source, current_exemplar, set_exemplar_source, ExemplarError, ExemplarLabels,
+    MAX_EXEMPLAR_LABEL_CHARS,
+};
 pub use metric::family::Family;
 pub use metric::func::{Collector, CounterFn, CounterSet, GaugeFn, GaugeSet, MAX_COLLECTED_SERIES};
 pub use metric::gauge::{AtomicGauge, Gauge, GaugeNumber};
+pub use metric::gauge_histogram::{AtomicGaugeHistogram, GaugeHistogram, NothingToRemove};
 pub use metric::histogram::{
     AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
 };
 pub use metric::info::Info;
+pub use metric::stateset::{AtomicStateSet, StateSet};
 pub use metric::summary::{AtomicSummary, Summary};
-pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+pub use metric::{
+    AtomicF64, Exemplar, FamilyMember, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor,
+};
 pub use metrics::Metrics;
 pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
 pub use registry::{
@@ -97,9 +105,9 @@ pub mod __private_0_1_0 {
     pub use crate::metrics::GlobalCell;
     pub use crate::{
         cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
-        AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, Histogram, Info,
-        LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup, MetricType, Metrics,
-        Outcome, Registry, RegistryError, Summary,
+        AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, GaugeHistogram,
+        Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup,
+        MetricType, Metrics, Outcome, Registry, RegistryError, StateSet, Summary,
     };
     pub use ::core;
     pub use ::std;

@@ -84,6 +84,26 @@ impl Registry {
                     push("_count", None, cumulative as f64);
                     push("_sum", None, sum);
                 }
+                SeriesValue::GaugeHistogram {
+                    bounds,
+                    counts,
+                    sum,
+                } => {
+                    let mut cumulative = 0u64;
+                    for (i, count) in counts.iter().enumerate() {
+                        cumulative += count;
+                        let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
+                        push("_bucket", Some(("le", bound(le))), cumulative as f64);
+                    }
+                    push("_count", None, cumulative as f64);
+                    push("_sum", None, sum);
+                }
+                SeriesValue::StateSet { states, active } => {
+                    for (i, state) in states.iter().enumerate() {
+                        let own = Some((family.name, (*state).to_owned()));
+                        push("", own, if i == active { 1.0 } else { 0.0 });
+                    }
+                }
                 SeriesValue::Summary { count, sum } => {
                     push("_count", None, count as f64);
                     push("_sum", None, sum);

@@ -45,24 +45,23 @@ struct Read {
 
 fn scrape(h: &AtomicHistogram) -> Read {
     let mut read = None;
-    <Histogram as FamilyMember>::visit_cell(
-        h,
-        Labels::None,
-        &mut |_: Labels<'_>, value: SeriesValue<'_>| match value {
-            SeriesValue::Histogram {
-                bounds,
-                counts,
+    <Histogram as FamilyMember>::visit_cell(h, Labels::None, None, &mut |_: Labels<'_>,
+                                                                         value: SeriesValue<
+        '_,
+    >| match value {
+        SeriesValue::Histogram {
+            bounds,
+            counts,
+            sum,
+        } => {
+            assert_eq!(bounds, &BOUNDS[..]);
+            read = Some(Read {
+                counts: counts.to_vec(),
                 sum,
-            } => {
-                assert_eq!(bounds, &BOUNDS[..]);
-                read = Some(Read {
-                    counts: counts.to_vec(),
-                    sum,
-                });
-            }
-            other => panic!("not a histogram: {other:?}"),
-        },
-    );
+            });
+        }
+        other => panic!("not a histogram: {other:?}"),
+    });
     read.expect("one series")
 }
 

@@ -8,7 +8,7 @@
 
 use super::Format;
 use crate::label::Labels;
-use crate::metric::{MetricType, SeriesValue, SeriesVisitor};
+use crate::metric::{Exemplar, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 
 /// The part of a family's header that the encoder needs.
 pub(crate) struct FamilyHeader<'a> {
@@ -41,8 +41,11 @@ pub(crate) fn write_header(out: &mut String, format: Format, h: &FamilyHeader<'_
     out.push_str(family);
     out.push(' ');
     out.push_str(match (format, h.metric_type) {
-        // The text format has no info type: an info metric is a gauge of 1.
-        (Format::Prometheus, MetricType::Info) => "gauge",
+        // The text format has no info or state set type: they are gauges
+        // (of 1, and of 0 or 1). Nor a gauge histogram: client_golang
+        // writes it as a histogram, and so do we.
+        (Format::Prometheus, MetricType::Info | MetricType::StateSet) => "gauge",
+        (Format::Prometheus, MetricType::GaugeHistogram) => "histogram",
         (_, t) => t.as_str(),
     });
     out.push('\n');
@@ -71,6 +74,8 @@ pub(crate) struct SampleWriter<'a> {
     pub(crate) scratch: &'a mut String,
     /// Set when the metric reported it could not be read.
     pub(crate) failed: bool,
+    /// Whether to write `_created` samples (OpenMetrics only).
+    pub(crate) created: bool,
 }
 
 impl SampleWriter<'_> {
@@ -124,25 +129,28 @@ impl SampleWriter<'_> {
 
     /// `name<suffix>{<scratch>[,le="…"]} ` for a series rendered by `render_labels`.
     fn start_rendered(&mut self, suffix: &str, le: Option<&str>) {
+        self.start_rendered_as(self.header.name, suffix, le.map(|le| ("le", le)));
+    }
+
+    /// `<stem><suffix>{<scratch>[,<extra>]} `; `extra`'s value is escaped.
+    fn start_rendered_as(&mut self, stem: &str, suffix: &str, extra: Option<(&str, &str)>) {
         let out = &mut *self.out;
-        out.push_str(self.header.name);
+        out.push_str(stem);
         out.push_str(suffix);
         let rendered = self.scratch.as_str();
-        match (rendered.is_empty(), le) {
+        match (rendered.is_empty(), extra) {
             (true, None) => {
                 out.push(' ');
                 return;
             }
-            (_, le) => {
+            (_, extra) => {
                 out.push('{');
                 out.push_str(rendered);
-                if let Some(le) = le {
+                if let Some((name, value)) = extra {
                     if !rendered.is_empty() {
                         out.push(',');
                     }
-                    out.push_str("le=\"");
-                    out.push_str(le);
-                    out.push('"');
+                    push_label(out, name, value);
                 }
             }
         }
@@ -160,6 +168,50 @@ impl SampleWriter<'_> {
         push_f64(self.out, v);
         self.out.push('\n');
     }
+
+    /// ` # {labels} value timestamp` before a sample's newline, in OpenMetrics.
+    fn exemplar(&mut self, exemplar: Option<&Exemplar>) {
+        let Some(ex) = exemplar else { return };
+        if self.format != Format::OpenMetrics {
+            return;
+        }
+        // Replace the newline the sample ended with.
+        self.out.pop();
+        self.out.push_str(" # {");
+        self.out.push_str(ex.labels().rendered());
+        self.out.push_str("} ");
+        push_f64(self.out, ex.value());
+        self.out.push(' ');
+        push_f64(self.out, ex.timestamp());
+        self.out.push('\n');
+    }
+
+    /// The `_created` sample of a counter, histogram or summary series,
+    /// whose labels are in `scratch`.
+    fn created_sample(&mut self, created: Option<f64>) {
+        let Some(created) = created else { return };
+        if !self.created || self.format != Format::OpenMetrics {
+            return;
+        }
+        let stem = family_name(self.header.name, self.header.metric_type, self.format);
+        self.start_rendered_as(stem, "_created", None);
+        push_f64(self.out, created);
+        self.out.push('\n');
+    }
+
+    fn buckets(&mut self, bounds: &[f64], counts: &[u64], exemplars: &[Option<Exemplar>]) -> u64 {
+        let mut cumulative = 0u64;
+        let mut le = ryu::Buffer::new();
+        for (i, (bound, count)) in bounds.iter().zip(counts).enumerate() {
+            cumulative += count;
+            self.rendered_u64("_bucket", Some(le.format_finite(*bound)), cumulative);
+            self.exemplar(exemplars.get(i).and_then(Option::as_ref));
+        }
+        cumulative += counts[bounds.len()];
+        self.rendered_u64("_bucket", Some("+Inf"), cumulative);
+        self.exemplar(exemplars.get(bounds.len()).and_then(Option::as_ref));
+        cumulative
+    }
 }
 
 impl SeriesVisitor for SampleWriter<'_> {
@@ -168,11 +220,28 @@ impl SeriesVisitor for SampleWriter<'_> {
     }
 
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
+        self.series_with_extras(labels, value, SeriesExtras::default())
+    }
+
+    fn series_with_extras(
+        &mut self,
+        labels: Labels<'_>,
+        value: SeriesValue<'_>,
+        extras: SeriesExtras<'_>,
+    ) {
+        let first_exemplar = extras.exemplars.first().and_then(Option::as_ref);
         match value {
-            SeriesValue::CounterU64(v) => self.u64_sample("", &labels, v),
-            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
-                self.f64_sample("", &labels, v)
+            SeriesValue::CounterU64(v) => {
+                self.u64_sample("", &labels, v);
+                self.exemplar(first_exemplar);
+                self.counter_created(&labels, extras.created);
             }
+            SeriesValue::CounterF64(v) => {
+                self.f64_sample("", &labels, v);
+                self.exemplar(first_exemplar);
+                self.counter_created(&labels, extras.created);
+            }
+            SeriesValue::GaugeF64(v) => self.f64_sample("", &labels, v),
             SeriesValue::GaugeI64(v) => {
                 self.start("", &labels);
                 self.out.push_str(itoa::Buffer::new().format(v));
@@ -184,22 +253,32 @@ impl SeriesVisitor for SampleWriter<'_> {
                 sum,
             } => {
                 self.render_labels(&labels);
-                let mut cumulative = 0u64;
-                let mut le = ryu::Buffer::new();
-                for (bound, count) in bounds.iter().zip(counts) {
-                    cumulative += count;
-                    self.rendered_u64("_bucket", Some(le.format_finite(*bound)), cumulative);
-                }
-                cumulative += counts[bounds.len()];
-                self.rendered_u64("_bucket", Some("+Inf"), cumulative);
+                let count = self.buckets(bounds, counts, extras.exemplars);
                 // OpenMetrics forbids `_sum` on a histogram with negative
                 // buckets, and a negative or NaN `_sum` anywhere (it is
                 // counter-like); `_count` goes only together with `_sum`.
                 let negative = bounds.first().is_some_and(|b| *b < 0.0);
                 if !(self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
                 {
-                    self.rendered_u64("_count", None, cumulative);
+                    self.rendered_u64("_count", None, count);
                     self.rendered_f64("_sum", sum);
+                }
+                self.created_sample(extras.created);
+            }
+            SeriesValue::GaugeHistogram {
+                bounds,
+                counts,
+                sum,
+            } => {
+                self.render_labels(&labels);
+                let count = self.buckets(bounds, counts, &[]);
+                let (count_suffix, sum_suffix) = match self.format {
+                    Format::OpenMetrics => ("_gcount", "_gsum"),
+                    Format::Prometheus => ("_count", "_sum"),
+                };
+                if !sum.is_nan() {
+                    self.rendered_u64(count_suffix, None, count);
+                    self.rendered_f64(sum_suffix, sum);
                 }
             }
             SeriesValue::Summary { count, sum } => {
@@ -211,8 +290,29 @@ impl SeriesVisitor for SampleWriter<'_> {
                 self.render_labels(&labels);
                 self.rendered_u64("_count", None, count);
                 self.rendered_f64("_sum", sum);
+                self.created_sample(extras.created);
+            }
+            SeriesValue::StateSet { states, active } => {
+                self.render_labels(&labels);
+                let name = self.header.name;
+                for (i, state) in states.iter().enumerate() {
+                    if state.is_empty() {
+                        continue;
+                    }
+                    self.start_rendered_as(name, "", Some((name, state)));
+                    self.out.push_str(if i == active { "1\n" } else { "0\n" });
+                }
             }
             SeriesValue::Info => self.u64_sample("", &labels, 1),
+        }
+    }
+}
+
+impl SampleWriter<'_> {
+    fn counter_created(&mut self, labels: &Labels<'_>, created: Option<f64>) {
+        if created.is_some() && self.created && self.format == Format::OpenMetrics {
+            self.render_labels(labels);
+            self.created_sample(created);
         }
     }
 }

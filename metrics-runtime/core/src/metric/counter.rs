@@ -6,7 +6,10 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use super::exemplar::{unix_seconds, ExemplarCell, ExemplarLabels};
+use super::{
+    AtomicF64, Exemplar, FamilyMember, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor,
+};
 use crate::label::Labels;
 
 mod sealed {
@@ -70,12 +73,15 @@ impl std::error::Error for InvalidIncrement {}
 /// or from [`Family::labels`](crate::Family::labels).
 pub struct AtomicCounter<N: CounterNumber = u64> {
     value: N::Atomic,
+    /// The latest exemplar (a null pointer until one is recorded).
+    exemplar: ExemplarCell,
 }
 
 impl<N: CounterNumber> Default for AtomicCounter<N> {
     fn default() -> Self {
         AtomicCounter {
             value: N::Atomic::default(),
+            exemplar: ExemplarCell::default(),
         }
     }
 }
@@ -84,7 +90,15 @@ impl<N: CounterNumber> fmt::Debug for AtomicCounter<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AtomicCounter")
             .field("value", &self.value)
+            .field("exemplar", &self.exemplar)
             .finish()
+    }
+}
+
+impl<N: CounterNumber> AtomicCounter<N> {
+    /// The latest exemplar recorded with an increment, if any.
+    pub fn exemplar(&self) -> Option<Exemplar> {
+        self.exemplar.load()
     }
 }
 
@@ -121,6 +135,36 @@ impl AtomicCounter<u64> {
     #[inline]
     pub fn get(&self) -> u64 {
         self.value.load(Relaxed)
+    }
+
+    /// Adds `v` and keeps `exemplar` as this series' exemplar (the latest
+    /// wins), with `v` as its value; returns the previous total.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, ExemplarLabels, Format, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let orders = registry.register("orders_total", "Orders placed.", Counter::new())?;
+    /// let trace = ExemplarLabels::new(&[("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")])?;
+    /// orders.inc_by_with_exemplar(2, &trace);
+    /// let text = registry.encode(Format::OpenMetrics);
+    /// assert!(text.contains(r#"orders_total 2 # {trace_id="4bf92f3577b34da6a3ce929d0e0e4736"} 2.0 "#));
+    /// // The text format has no exemplars.
+    /// assert!(registry.encode(Format::Prometheus).contains("orders_total 2\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn inc_by_with_exemplar(&self, v: u64, exemplar: &ExemplarLabels) -> u64 {
+        let previous = self.inc_by(v);
+        self.exemplar.store(exemplar, v as f64);
+        previous
+    }
+
+    /// Adds one and keeps `exemplar` (value 1) as this series' exemplar.
+    #[inline]
+    pub fn inc_with_exemplar(&self, exemplar: &ExemplarLabels) -> u64 {
+        self.inc_by_with_exemplar(1, exemplar)
     }
 }
 
@@ -159,6 +203,28 @@ impl AtomicCounter<f64> {
     pub fn get(&self) -> f64 {
         self.value.get()
     }
+
+    /// Adds `v` as [`inc_by`](Self::inc_by) does and keeps `exemplar` (with
+    /// value `v`) as this series' exemplar. A refused increment keeps
+    /// neither.
+    #[inline]
+    pub fn inc_by_with_exemplar(
+        &self,
+        v: f64,
+        exemplar: &ExemplarLabels,
+    ) -> Result<f64, InvalidIncrement> {
+        let previous = self.inc_by(v)?;
+        self.exemplar.store(exemplar, v);
+        Ok(previous)
+    }
+
+    /// Adds one and keeps `exemplar` (value 1) as this series' exemplar.
+    #[inline]
+    pub fn inc_with_exemplar(&self, exemplar: &ExemplarLabels) -> f64 {
+        let previous = self.inc();
+        self.exemplar.store(exemplar, 1.0);
+        previous
+    }
 }
 
 /// A monotonic counter: `u64` by default, `Counter<f64>` for fractional totals
@@ -180,6 +246,8 @@ impl AtomicCounter<f64> {
 /// ```
 pub struct Counter<N: CounterNumber = u64> {
     inner: Arc<AtomicCounter<N>>,
+    /// When it was made (Unix seconds): its `_created` sample.
+    created: f64,
 }
 
 impl Counter<u64> {
@@ -194,6 +262,7 @@ impl<N: CounterNumber> Default for Counter<N> {
     fn default() -> Self {
         Counter {
             inner: Arc::default(),
+            created: unix_seconds(),
         }
     }
 }
@@ -202,6 +271,7 @@ impl<N: CounterNumber> Clone for Counter<N> {
     fn clone(&self) -> Self {
         Counter {
             inner: Arc::clone(&self.inner),
+            created: self.created,
         }
     }
 }
@@ -223,7 +293,7 @@ impl<N: CounterNumber> Deref for Counter<N> {
 impl<N: CounterNumber> Metric for Counter<N> {
     const TYPE: MetricType = MetricType::Counter;
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
-        Self::visit_cell(&self.inner, Labels::None, visitor)
+        Self::visit_cell(&self.inner, Labels::None, Some(self.created), visitor)
     }
 }
 
@@ -233,8 +303,23 @@ impl<N: CounterNumber> FamilyMember for Counter<N> {
     fn new_cell(_: &()) -> AtomicCounter<N> {
         AtomicCounter::default()
     }
-    fn visit_cell(cell: &AtomicCounter<N>, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
-        visitor.series(labels, N::load(&cell.value))
+    fn visit_cell(
+        cell: &AtomicCounter<N>,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        visitor: &mut dyn SeriesVisitor,
+    ) {
+        let exemplar = [cell.exemplar.load()];
+        let exemplars: &[Option<Exemplar>] = if exemplar[0].is_some() {
+            &exemplar
+        } else {
+            &[]
+        };
+        visitor.series_with_extras(
+            labels,
+            N::load(&cell.value),
+            SeriesExtras { created, exemplars },
+        )
     }
 }
 

@@ -7,17 +7,35 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
+use super::exemplar::unix_nanos;
 use super::{FamilyMember, Metric, MetricType, SeriesVisitor};
 use crate::label::{LabelSet, Labels};
 
 struct Slot<C> {
-    /// Set once the series is first asked for; only such series are exposed,
-    /// so a family of 1 000 possible combinations does not print 1 000 zeros.
-    touched: AtomicBool,
+    /// When the series was first asked for (Unix nanoseconds), 0 before:
+    /// only asked-for series are exposed, so a family of 1 000 possible
+    /// combinations does not print 1 000 zeros, and this is their `_created`.
+    created: AtomicU64,
     cell: C,
+}
+
+impl<C> Slot<C> {
+    #[inline]
+    fn touched(&self) -> bool {
+        self.created.load(Relaxed) != 0
+    }
+
+    /// Marks the series as created now, unless it already was.
+    #[cold]
+    #[inline(never)]
+    fn touch(&self) {
+        let _ = self
+            .created
+            .compare_exchange(0, unix_nanos(), Relaxed, Relaxed);
+    }
 }
 
 /// One `M` per combination of the labels `L`.
@@ -51,7 +69,7 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
         Family {
             slots: (0..L::CARDINALITY)
                 .map(|_| Slot {
-                    touched: AtomicBool::new(false),
+                    created: AtomicU64::new(0),
                     cell: M::new_cell(&options),
                 })
                 .collect(),
@@ -66,8 +84,8 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
         let slot = &self.slots[labels.index()];
         // A load first: the flag is written once, then only read, so the
         // cache line stays shared between cores.
-        if !slot.touched.load(Relaxed) {
-            slot.touched.store(true, Relaxed);
+        if !slot.touched() {
+            slot.touch();
         }
         &slot.cell
     }
@@ -76,7 +94,7 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
     /// making it appear.
     pub fn get(&self, labels: L) -> Option<&M::Cell> {
         let slot = &self.slots[labels.index()];
-        slot.touched.load(Relaxed).then_some(&slot.cell)
+        slot.touched().then_some(&slot.cell)
     }
 
     /// Makes every label combination appear (at zero) now, as Prometheus'
@@ -92,17 +110,14 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
                 rest /= label.cardinality;
             }
             if complete {
-                slot.touched.store(true, Relaxed);
+                slot.touch();
             }
         }
     }
 
     /// How many series have been asked for (and so are exposed).
     pub fn len(&self) -> usize {
-        self.slots
-            .iter()
-            .filter(|s| s.touched.load(Relaxed))
-            .count()
+        self.slots.iter().filter(|s| s.touched()).count()
     }
 
     /// Whether no series has been asked for yet.
@@ -147,7 +162,8 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
 
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         for (index, slot) in self.slots.iter().enumerate() {
-            if !slot.touched.load(Relaxed) {
+            let created = slot.created.load(Relaxed);
+            if created == 0 {
                 continue;
             }
             // A slot is only touched through a value of `L`, and every label
@@ -156,7 +172,7 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
                 labels: L::LABELS,
                 index,
             };
-            M::visit_cell(&slot.cell, labels, visitor);
+            M::visit_cell(&slot.cell, labels, Some(created as f64 / 1e9), visitor);
         }
     }
 }

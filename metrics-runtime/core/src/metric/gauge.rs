@@ -185,7 +185,7 @@ impl<N: GaugeNumber> Deref for Gauge<N> {
 impl<N: GaugeNumber> Metric for Gauge<N> {
     const TYPE: MetricType = MetricType::Gauge;
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
-        Self::visit_cell(&self.inner, Labels::None, visitor)
+        Self::visit_cell(&self.inner, Labels::None, None, visitor)
     }
 }
 
@@ -195,7 +195,12 @@ impl<N: GaugeNumber> FamilyMember for Gauge<N> {
     fn new_cell(_: &()) -> AtomicGauge<N> {
         AtomicGauge::default()
     }
-    fn visit_cell(cell: &AtomicGauge<N>, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
+    fn visit_cell(
+        cell: &AtomicGauge<N>,
+        labels: Labels<'_>,
+        _created: Option<f64>,
+        visitor: &mut dyn SeriesVisitor,
+    ) {
         visitor.series(labels, N::load(&cell.value))
     }
 }

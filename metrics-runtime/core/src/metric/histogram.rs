@@ -22,7 +22,8 @@ use std::ops::Deref;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use super::{FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use super::exemplar::{unix_seconds, ExemplarCell, ExemplarLabels};
+use super::{Exemplar, FamilyMember, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 use crate::label::Labels;
 // std's atomics, `OnceLock` and `AtomicF64`, or loom's under `--cfg promstrict_loom`.
 use crate::sync::{AtomicF64, AtomicU64, OnceLock};
@@ -110,6 +111,8 @@ pub struct AtomicHistogram {
     sum: AtomicF64,
     /// Created on the first collision between two observing threads.
     stripes: OnceLock<Stripes>,
+    /// The latest exemplar of each bucket, allocated with the first one.
+    exemplars: std::sync::OnceLock<Box<[ExemplarCell]>>,
 }
 
 /// One cache line of cells, so stripes never share a line.
@@ -252,6 +255,7 @@ impl AtomicHistogram {
                 .collect(),
             sum: AtomicF64::new(0.0),
             stripes: OnceLock::new(),
+            exemplars: std::sync::OnceLock::new(),
         }
     }
 
@@ -262,15 +266,64 @@ impl AtomicHistogram {
         if !v.is_finite() {
             return;
         }
+        self.observe_in(self.bucket_of(v), v);
+    }
+
+    /// The bucket `v` falls in: `le` is inclusive, so the first one whose
+    /// bound is >= v.
+    #[inline]
+    fn bucket_of(&self, v: f64) -> usize {
         let bounds = self.bounds.bounds();
-        // `le` is inclusive: v goes to the first bucket whose bound is >= v.
         // For short lists a branch-free count beats a binary search (no
         // mispredictions on spread-out values).
-        let i = if bounds.len() <= 16 {
+        if bounds.len() <= 16 {
             bounds.iter().map(|&b| (b < v) as usize).sum()
         } else {
             bounds.partition_point(|&b| b < v)
-        };
+        }
+    }
+
+    /// Records one observation and keeps `exemplar` as the exemplar of the
+    /// bucket it falls in (the latest wins), with `v` as its value. NaN and
+    /// ±∞ are dropped, exemplar included, as by [`observe`](Self::observe).
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Buckets, ExemplarLabels, Histogram};
+    ///
+    /// let latency = Histogram::new(Buckets::new(&[0.1, 0.5, 1.0])?);
+    /// let trace = ExemplarLabels::new(&[("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")])?;
+    /// latency.observe_with_exemplar(0.3, &trace);
+    /// let le_05 = latency.exemplars()[1].clone().unwrap();
+    /// assert_eq!((le_05.value(), le_05.labels().get("trace_id")), (0.3, Some("4bf92f3577b34da6a3ce929d0e0e4736")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn observe_with_exemplar(&self, v: f64, exemplar: &ExemplarLabels) {
+        if !v.is_finite() {
+            return;
+        }
+        let i = self.bucket_of(v);
+        self.observe_in(i, v);
+        let cells = self.exemplars.get_or_init(|| {
+            (0..self.counts.len())
+                .map(|_| ExemplarCell::default())
+                .collect()
+        });
+        cells[i].store(exemplar, v);
+    }
+
+    /// The latest exemplar of each bucket (`+Inf` last), `None` where none
+    /// was recorded.
+    pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
+        match self.exemplars.get() {
+            Some(cells) => cells.iter().map(ExemplarCell::load).collect(),
+            None => vec![None; self.counts.len()],
+        }
+    }
+
+    #[inline]
+    fn observe_in(&self, i: usize, v: f64) {
         if let Some(stripes) = self.stripes.get() {
             return stripes.observe(i, self.counts.len(), v);
         }
@@ -453,6 +506,8 @@ impl Drop for HistogramTimer<'_> {
 #[derive(Clone)]
 pub struct Histogram {
     inner: Arc<AtomicHistogram>,
+    /// When it was made (Unix seconds): its `_created` sample.
+    created: f64,
 }
 
 impl Histogram {
@@ -460,6 +515,7 @@ impl Histogram {
     pub fn new(buckets: Buckets) -> Self {
         Histogram {
             inner: Arc::new(AtomicHistogram::new(&buckets)),
+            created: unix_seconds(),
         }
     }
 }
@@ -488,7 +544,7 @@ impl Deref for Histogram {
 impl Metric for Histogram {
     const TYPE: MetricType = MetricType::Histogram;
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
-        Self::visit_cell(&self.inner, Labels::None, visitor)
+        Self::visit_cell(&self.inner, Labels::None, Some(self.created), visitor)
     }
 }
 
@@ -498,18 +554,34 @@ impl FamilyMember for Histogram {
     fn new_cell(buckets: &Buckets) -> AtomicHistogram {
         AtomicHistogram::new(buckets)
     }
-    fn visit_cell(cell: &AtomicHistogram, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
+    fn visit_cell(
+        cell: &AtomicHistogram,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        visitor: &mut dyn SeriesVisitor,
+    ) {
         let n = cell.counts.len();
         let mut stack = [0u64; MAX_BUCKETS + 1];
         let counts = &mut stack[..n];
         let sum = cell.snapshot_into(counts);
-        visitor.series(
+        let mut exemplars: [Option<Exemplar>; MAX_BUCKETS + 1] = Default::default();
+        let exemplars = match cell.exemplars.get() {
+            Some(cells) => {
+                for (out, c) in exemplars.iter_mut().zip(cells.iter()) {
+                    *out = c.load();
+                }
+                &exemplars[..n]
+            }
+            None => &exemplars[..0],
+        };
+        visitor.series_with_extras(
             labels,
             SeriesValue::Histogram {
                 bounds: cell.bounds.bounds(),
                 counts,
                 sum,
             },
+            SeriesExtras { created, exemplars },
         )
     }
 }

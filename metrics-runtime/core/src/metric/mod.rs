@@ -4,14 +4,18 @@
 //! [`Family`](crate::Family) stores inline for each label combination.
 
 pub(crate) mod counter;
+pub(crate) mod exemplar;
 pub(crate) mod family;
 pub(crate) mod func;
 pub(crate) mod gauge;
+pub(crate) mod gauge_histogram;
 pub(crate) mod histogram;
 pub(crate) mod info;
+pub(crate) mod stateset;
 pub(crate) mod summary;
 
 use crate::label::Labels;
+pub use exemplar::Exemplar;
 
 pub use promstrict_rules::MetricType;
 
@@ -47,11 +51,43 @@ pub enum SeriesValue<'a> {
     },
     /// An info metric (its value is always 1; the content is the labels).
     Info,
+    /// A state set: one series per state, labelled with the metric's own
+    /// name, the `active` one at 1 and the others at 0.
+    StateSet {
+        /// The states' names, in index order.
+        states: &'a [&'static str],
+        /// The index of the current state.
+        active: usize,
+    },
+    /// A gauge histogram: like [`SeriesValue::Histogram`], but the buckets
+    /// hold current values and may go down; `_gcount` and `_gsum` in
+    /// OpenMetrics.
+    GaugeHistogram {
+        /// Upper bounds, strictly increasing, without `+Inf`.
+        bounds: &'a [f64],
+        /// Non-cumulative bucket counts, `bounds.len() + 1` of them.
+        counts: &'a [u64],
+        /// The sum of the current values.
+        sum: f64,
+    },
+}
+
+/// What a series carries besides its value, written in OpenMetrics only.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SeriesExtras<'a> {
+    /// When the series was created (seconds since the Unix epoch): the
+    /// `_created` sample of counters, histograms and summaries, written when
+    /// the registry [asks for it](crate::Registry::set_created_samples).
+    pub created: Option<f64>,
+    /// The latest exemplar of a counter (one entry) or of each histogram
+    /// bucket (one per bucket, `+Inf` last); empty when none was recorded.
+    pub exemplars: &'a [Option<Exemplar>],
 }
 
 impl SeriesValue<'_> {
     /// The value as a float where it is a single number (counters, gauges);
-    /// the count for histograms and summaries; 1 for info.
+    /// the count for histograms and summaries; 1 for info; the active
+    /// state's index for a state set.
     pub fn as_f64(&self) -> f64 {
         match *self {
             SeriesValue::CounterU64(v) => v as f64,
@@ -61,6 +97,8 @@ impl SeriesValue<'_> {
             SeriesValue::Histogram { counts, .. } => counts.iter().sum::<u64>() as f64,
             SeriesValue::Summary { count, .. } => count as f64,
             SeriesValue::Info => 1.0,
+            SeriesValue::StateSet { active, .. } => active as f64,
+            SeriesValue::GaugeHistogram { counts, .. } => counts.iter().sum::<u64>() as f64,
         }
     }
 }
@@ -69,6 +107,19 @@ impl SeriesValue<'_> {
 pub trait SeriesVisitor {
     /// One series: its labels and its value.
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>);
+
+    /// One series with its creation time and exemplars. Visitors that
+    /// don't write them (everything but the OpenMetrics encoder) keep the
+    /// default, which forwards to [`series`](SeriesVisitor::series).
+    fn series_with_extras(
+        &mut self,
+        labels: Labels<'_>,
+        value: SeriesValue<'_>,
+        extras: SeriesExtras<'_>,
+    ) {
+        let _ = extras;
+        self.series(labels, value)
+    }
 
     /// The metric could not be read this time (a scrape-time closure
     /// panicked or returned a value its type cannot hold): an encoder leaves
@@ -120,8 +171,14 @@ pub trait FamilyMember: Metric {
     /// A fresh, zeroed cell.
     fn new_cell(options: &Self::Options) -> Self::Cell;
 
-    /// Reads one cell into `visitor`.
-    fn visit_cell(cell: &Self::Cell, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor);
+    /// Reads one cell into `visitor`; `created` is when the series was
+    /// created (Unix seconds), for the types that expose it.
+    fn visit_cell(
+        cell: &Self::Cell,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        visitor: &mut dyn SeriesVisitor,
+    );
 }
 
 /// Object-safe view of a [`Metric`], for storing different metrics side by side.

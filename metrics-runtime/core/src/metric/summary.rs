@@ -6,7 +6,10 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use super::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
+use super::exemplar::unix_seconds;
+use super::{
+    AtomicF64, FamilyMember, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor,
+};
 use crate::label::Labels;
 
 /// The storage of one summary series.
@@ -49,9 +52,20 @@ impl AtomicSummary {
 /// payload.observe(1024.0);
 /// assert_eq!((payload.count(), payload.sum()), (2, 1536.0));
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Summary {
     inner: Arc<AtomicSummary>,
+    /// When it was made (Unix seconds): its `_created` sample.
+    created: f64,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            inner: Arc::default(),
+            created: unix_seconds(),
+        }
+    }
 }
 
 impl fmt::Debug for Summary {
@@ -71,7 +85,7 @@ impl Deref for Summary {
 impl Metric for Summary {
     const TYPE: MetricType = MetricType::Summary;
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
-        Self::visit_cell(&self.inner, Labels::None, visitor)
+        Self::visit_cell(&self.inner, Labels::None, Some(self.created), visitor)
     }
 }
 
@@ -81,12 +95,21 @@ impl FamilyMember for Summary {
     fn new_cell(_: &()) -> AtomicSummary {
         AtomicSummary::default()
     }
-    fn visit_cell(cell: &AtomicSummary, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor) {
-        visitor.series(
+    fn visit_cell(
+        cell: &AtomicSummary,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        visitor: &mut dyn SeriesVisitor,
+    ) {
+        visitor.series_with_extras(
             labels,
             SeriesValue::Summary {
                 count: cell.count(),
                 sum: cell.sum(),
+            },
+            SeriesExtras {
+                created,
+                exemplars: &[],
             },
         )
     }

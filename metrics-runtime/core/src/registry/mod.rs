@@ -9,7 +9,7 @@ pub use group::MetricGroup;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 
 use crate::encoding::text::{self, FamilyHeader, SampleWriter};
@@ -90,6 +90,8 @@ pub struct Registry {
     inner: RwLock<Inner>,
     /// Families left out of an exposition because reading them failed.
     collector_failures: AtomicU64,
+    /// Whether OpenMetrics expositions carry `_created` samples.
+    created_samples: AtomicBool,
 }
 
 impl fmt::Debug for Registry {
@@ -282,10 +284,13 @@ impl Registry {
                 .map(|(k, v)| (k.clone().into_owned(), v.clone().into_owned())),
         );
         let family_names = family_labels.iter().map(|l| l.name);
+        // A state set labels its series with its own name.
+        let own_label = (metric_type == MetricType::StateSet).then_some(name.as_str());
         let all_names: Vec<&str> = const_labels
             .iter()
             .map(|(k, _)| k.as_str())
             .chain(family_names)
+            .chain(own_label)
             .collect();
         for (i, label) in all_names.iter().enumerate() {
             check_label_name(label)?;
@@ -328,6 +333,7 @@ impl Registry {
     /// Appends the encoding of every metric to `out` (reuse the buffer between
     /// scrapes to skip the allocations).
     pub fn encode_into(&self, format: Format, out: &mut String) {
+        let created = self.created_samples.load(Relaxed);
         let inner = self.read();
         let mut scratch = String::new();
         for entry in &inner.entries {
@@ -346,6 +352,7 @@ impl Registry {
                 header: &header,
                 scratch: &mut scratch,
                 failed: false,
+                created,
             };
             entry.metric.visit(&mut writer);
             if writer.failed {
@@ -355,6 +362,33 @@ impl Registry {
             }
         }
         text::write_eof(out, format);
+    }
+
+    /// Writes (or stops writing) a `_created` sample for every counter,
+    /// histogram and summary series in OpenMetrics expositions: when the
+    /// series was created (a family's series: when it was first asked for),
+    /// in Unix seconds. Off by default, as in client_golang, because it adds
+    /// a series per series; Prometheus uses it to tell a counter created at
+    /// 0 from one it missed the start of. The text format has no such sample.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, Format, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// registry.register("jobs_total", "Jobs run.", Counter::new())?;
+    /// assert!(!registry.encode(Format::OpenMetrics).contains("jobs_created"));
+    /// registry.set_created_samples(true);
+    /// assert!(registry.encode(Format::OpenMetrics).contains("\njobs_created 1"));
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn set_created_samples(&self, on: bool) {
+        self.created_samples.store(on, Relaxed);
+    }
+
+    /// Whether OpenMetrics expositions carry `_created` samples.
+    pub fn created_samples(&self) -> bool {
+        self.created_samples.load(Relaxed)
     }
 
     /// How many times a family was left out of an encoding because it could
@@ -434,7 +468,8 @@ fn exposed_names(name: &str, t: MetricType) -> Vec<String> {
         MetricType::Counter => &["_created"],
         MetricType::Histogram => &["_bucket", "_count", "_sum", "_created"],
         MetricType::Summary => &["_count", "_sum", "_created"],
-        MetricType::Gauge | MetricType::Info => &[],
+        MetricType::GaugeHistogram => &["_bucket", "_gcount", "_gsum", "_count", "_sum"],
+        MetricType::Gauge | MetricType::Info | MetricType::StateSet => &[],
     };
     names.extend(suffixes.iter().map(|s| format!("{family_om}{s}")));
     names

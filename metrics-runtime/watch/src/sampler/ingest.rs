@@ -50,7 +50,12 @@ impl Sampler {
                     count: count as f64,
                     sum,
                 },
-                SeriesValue::Info => return,
+                // Text about the target, and current states and
+                // distributions: nothing to derive a rate or a quantile of
+                // over time.
+                SeriesValue::Info
+                | SeriesValue::StateSet { .. }
+                | SeriesValue::GaugeHistogram { .. } => return,
             };
             self.ingest(t, family.name, labels, reading);
         });

@@ -117,8 +117,12 @@ impl Snapshot {
                     sum,
                 },
                 // An info metric is constant text about the target, not a
-                // figure to watch.
-                SeriesValue::Info => return,
+                // figure to watch; state sets and gauge histograms are
+                // current states and distributions, which the sampler does
+                // not follow over time.
+                SeriesValue::Info
+                | SeriesValue::StateSet { .. }
+                | SeriesValue::GaugeHistogram { .. } => return,
             };
             snapshot.push(SnapshotSeries {
                 name: family.name.to_owned(),
