@@ -49,6 +49,8 @@ mod sync;
 pub mod testing;
 #[cfg(feature = "tokio")]
 mod tokio_runtime;
+#[cfg(feature = "opentelemetry")]
+mod trace_exemplars;
 
 pub use bounded::BoundedInterner;
 pub use build_info::RUSTC_VERSION;
@@ -89,6 +91,12 @@ pub use interop::register_into_prometheus_client;
 #[cfg(feature = "process")]
 #[cfg_attr(docsrs, doc(cfg(feature = "process")))]
 pub use process::register_process_metrics;
+#[cfg(feature = "opentelemetry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opentelemetry")))]
+pub use trace_exemplars::{opentelemetry_exemplar, opentelemetry_exemplars};
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use trace_exemplars::{tracing_exemplar, tracing_exemplars};
 
 pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 

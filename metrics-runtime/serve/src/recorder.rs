@@ -179,6 +179,34 @@ struct Families {
     in_flight: Gauge,
 }
 
+impl Families {
+    /// Records a request's duration and, with a status, its count; the
+    /// current trace (if an exemplar source gives one) is both exemplars.
+    fn finish(&self, method: HttpMethod, route: Route, status: Option<StatusClass>, seconds: f64) {
+        let exemplar = promstrict_core::current_exemplar();
+        let duration = self.duration.labels(RouteLabels { method, route });
+        match &exemplar {
+            None => duration.observe(seconds),
+            Some(ex) => duration.observe_with_exemplar(seconds, ex),
+        }
+        if let Some(status) = status {
+            let requests = self.requests.labels(RequestLabels {
+                method,
+                route,
+                status,
+            });
+            match &exemplar {
+                None => {
+                    requests.inc();
+                }
+                Some(ex) => {
+                    requests.inc_with_exemplar(ex);
+                }
+            }
+        }
+    }
+}
+
 /// The HTTP server metrics, registered in a [`Registry`]:
 ///
 /// - `http_requests_total{method, route, status}` (counter): requests
@@ -290,18 +318,15 @@ impl HttpMetrics {
     }
 
     /// Records a finished request in one call (for code that timed it itself).
+    /// With an [exemplar source](promstrict_core::set_exemplar_source) set,
+    /// the current trace becomes the exemplar of both series.
     pub fn record(&self, method: HttpMethod, route: Route, status: u16, duration: Duration) {
-        let f = &self.families;
-        f.duration
-            .labels(RouteLabels { method, route })
-            .observe(duration.as_secs_f64());
-        f.requests
-            .labels(RequestLabels {
-                method,
-                route,
-                status: StatusClass::from_code(status),
-            })
-            .inc();
+        self.families.finish(
+            method,
+            route,
+            Some(StatusClass::from_code(status)),
+            duration.as_secs_f64(),
+        );
     }
 
     /// Requests being handled now.
@@ -353,22 +378,12 @@ impl RequestGuard {
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
-        let f = &self.metrics.families;
         let route = self.route.unwrap_or_else(Route::unmatched);
-        let method = self.method;
-        f.duration
-            .labels(RouteLabels { method, route })
-            .observe(self.start.elapsed().as_secs_f64());
-        if let Some(status) = self.status {
-            f.requests
-                .labels(RequestLabels {
-                    method,
-                    route,
-                    status,
-                })
-                .inc();
-        }
-        f.in_flight.dec();
+        let seconds = self.start.elapsed().as_secs_f64();
+        self.metrics
+            .families
+            .finish(self.method, route, self.status, seconds);
+        self.metrics.families.in_flight.dec();
     }
 }
 

@@ -8,8 +8,9 @@ use std::sync::{Mutex, OnceLock};
 use super::guard::Recorder;
 use super::Outcome;
 use crate::label::Labels;
+use crate::metric::exemplar::current_exemplar;
 use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
-use crate::metric::{Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::metric::{Exemplar, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
 
 // The bare form: one static callsite per function, read by collectors
@@ -111,13 +112,20 @@ impl Recorder for CallsiteRecorder {
 
     #[inline]
     fn exit(&self, outcome: Outcome, seconds: f64) {
-        self.0.by_outcome[outcome as usize].observe(seconds);
+        let histogram = &self.0.by_outcome[outcome as usize];
+        match current_exemplar() {
+            None => histogram.observe(seconds),
+            Some(exemplar) => histogram.observe_with_exemplar(seconds, &exemplar),
+        }
     }
 
     #[inline]
     fn first_item(&self, seconds: f64) {
         if let Some(h) = &self.0.first_item {
-            h.observe(seconds);
+            match current_exemplar() {
+                None => h.observe(seconds),
+                Some(exemplar) => h.observe_with_exemplar(seconds, &exemplar),
+            }
         }
     }
 }
@@ -206,20 +214,70 @@ fn visit_histograms<'a>(
     bounds: &[f64],
     visitor: &mut dyn SeriesVisitor,
 ) {
+    let n = bounds.len() + 1;
     let mut counts = [0u64; MAX_BUCKETS + 1];
-    let counts = &mut counts[..bounds.len() + 1];
+    let counts = &mut counts[..n];
+    let mut exemplars: [Option<Exemplar>; MAX_BUCKETS + 1] = Default::default();
+    let exemplars = &mut exemplars[..n];
     let mut sum = 0.0;
+    let mut any_exemplar = false;
     for h in histograms {
         sum += accumulate(h, bounds, counts);
+        any_exemplar |= merge_exemplars(h, bounds, exemplars);
     }
-    visitor.series(
+    visitor.series_with_extras(
         Labels::Borrowed(&[("function", function), ("module", module)]),
         SeriesValue::Histogram {
             bounds,
             counts,
             sum,
         },
+        SeriesExtras {
+            created: None,
+            exemplars: if any_exemplar { exemplars } else { &[] },
+        },
     );
+}
+
+/// Folds `histogram`'s bucket exemplars into `out` (bucketed by `bounds`, as
+/// [`accumulate`] folds its counts), keeping the latest of each bucket.
+/// Whether it had any.
+fn merge_exemplars(
+    histogram: &AtomicHistogram,
+    bounds: &[f64],
+    out: &mut [Option<Exemplar>],
+) -> bool {
+    let Some(cells) = histogram.exemplar_cells() else {
+        return false;
+    };
+    let own_bounds = histogram.buckets().bounds();
+    for (k, cell) in cells.iter().enumerate() {
+        let Some(exemplar) = cell.load() else {
+            continue;
+        };
+        let at = if own_bounds == bounds {
+            k
+        } else {
+            let upper = own_bounds.get(k).copied().unwrap_or(f64::INFINITY);
+            bounds.partition_point(|&b| b < upper)
+        };
+        Exemplar::keep_latest(&mut out[at], exemplar);
+    }
+    true
+}
+
+/// The latest exemplar recorded into any of `histograms`, with value 1 (a
+/// call), for the call counter.
+fn latest_call_exemplar<'a>(
+    histograms: impl Iterator<Item = &'a AtomicHistogram>,
+) -> Option<Exemplar> {
+    let mut latest = None;
+    for cells in histograms.filter_map(AtomicHistogram::exemplar_cells) {
+        for exemplar in cells.iter().filter_map(|c| c.load()) {
+            Exemplar::keep_latest(&mut latest, exemplar);
+        }
+    }
+    latest.map(|e| e.with_value(1.0))
 }
 
 /// `function_duration_seconds`.
@@ -251,13 +309,24 @@ impl Metric for CallsCollector {
                     .iter()
                     .map(|c| c.by_outcome[outcome as usize].count())
                     .sum();
-                visitor.series(
+                let exemplar =
+                    latest_call_exemplar(group.iter().map(|c| &c.by_outcome[outcome as usize]));
+                let exemplar = [exemplar];
+                visitor.series_with_extras(
                     Labels::Borrowed(&[
                         ("function", function),
                         ("module", module),
                         ("outcome", outcome.as_str()),
                     ]),
                     SeriesValue::CounterU64(calls),
+                    SeriesExtras {
+                        created: None,
+                        exemplars: if exemplar[0].is_some() {
+                            &exemplar
+                        } else {
+                            &[]
+                        },
+                    },
                 );
             }
         });

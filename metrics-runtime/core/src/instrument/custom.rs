@@ -6,6 +6,7 @@ use super::guard::Recorder;
 use super::Outcome;
 use crate::label::LabelSet;
 use crate::metric::counter::Counter;
+use crate::metric::exemplar::{current_exemplar, ExemplarLabels};
 use crate::metric::family::Family;
 use crate::metric::gauge::Gauge;
 use crate::metric::histogram::{AtomicHistogram, Histogram};
@@ -88,12 +89,23 @@ impl<L, M: LatencyMetric<L>, F: FnOnce() -> M> LatencyMetric<L> for LazyLock<M, 
 pub trait CallsMetric<L>: Sync {
     /// Counts one call labelled `labels` that ended `outcome`.
     fn record_call(&self, labels: L, outcome: Outcome);
+
+    /// Counts one call and keeps `exemplar` as the counter's exemplar.
+    /// The default ignores the exemplar.
+    fn record_call_with_exemplar(&self, labels: L, outcome: Outcome, exemplar: &ExemplarLabels) {
+        let _ = exemplar;
+        self.record_call(labels, outcome)
+    }
 }
 
 impl<L> CallsMetric<L> for Counter {
     #[inline]
     fn record_call(&self, _: L, _: Outcome) {
         self.inc();
+    }
+    #[inline]
+    fn record_call_with_exemplar(&self, _: L, _: Outcome, exemplar: &ExemplarLabels) {
+        self.inc_with_exemplar(exemplar);
     }
 }
 
@@ -102,6 +114,11 @@ impl<L, L2: LabelSet + From<(L, Outcome)>> CallsMetric<L> for Family<L2, Counter
     fn record_call(&self, labels: L, outcome: Outcome) {
         self.labels(L2::from((labels, outcome))).inc();
     }
+    #[inline]
+    fn record_call_with_exemplar(&self, labels: L, outcome: Outcome, exemplar: &ExemplarLabels) {
+        self.labels(L2::from((labels, outcome)))
+            .inc_with_exemplar(exemplar);
+    }
 }
 
 impl<L, M: CallsMetric<L> + ?Sized> CallsMetric<L> for &M {
@@ -109,12 +126,20 @@ impl<L, M: CallsMetric<L> + ?Sized> CallsMetric<L> for &M {
     fn record_call(&self, labels: L, outcome: Outcome) {
         (**self).record_call(labels, outcome)
     }
+    #[inline]
+    fn record_call_with_exemplar(&self, labels: L, outcome: Outcome, exemplar: &ExemplarLabels) {
+        (**self).record_call_with_exemplar(labels, outcome, exemplar)
+    }
 }
 
 impl<L, M: CallsMetric<L> + Send, F: FnOnce() -> M + Send> CallsMetric<L> for LazyLock<M, F> {
     #[inline]
     fn record_call(&self, labels: L, outcome: Outcome) {
         LazyLock::force(self).record_call(labels, outcome)
+    }
+    #[inline]
+    fn record_call_with_exemplar(&self, labels: L, outcome: Outcome, exemplar: &ExemplarLabels) {
+        LazyLock::force(self).record_call_with_exemplar(labels, outcome, exemplar)
     }
 }
 
@@ -260,9 +285,19 @@ impl<L: Copy> Recorder for Custom<'_, L> {
 
     #[inline]
     fn exit(&self, outcome: Outcome, seconds: f64) {
-        self.histogram.observe(seconds);
-        if let Some(c) = self.calls {
-            c.record_call(self.labels, outcome);
+        match current_exemplar() {
+            None => {
+                self.histogram.observe(seconds);
+                if let Some(c) = self.calls {
+                    c.record_call(self.labels, outcome);
+                }
+            }
+            Some(exemplar) => {
+                self.histogram.observe_with_exemplar(seconds, &exemplar);
+                if let Some(c) = self.calls {
+                    c.record_call_with_exemplar(self.labels, outcome, &exemplar);
+                }
+            }
         }
         if let Some(g) = self.in_flight {
             g.end(self.labels);
@@ -272,7 +307,10 @@ impl<L: Copy> Recorder for Custom<'_, L> {
     #[inline]
     fn first_item(&self, seconds: f64) {
         if let Some(h) = self.first_item {
-            h.observe(seconds);
+            match current_exemplar() {
+                None => h.observe(seconds),
+                Some(exemplar) => h.observe_with_exemplar(seconds, &exemplar),
+            }
         }
     }
 }

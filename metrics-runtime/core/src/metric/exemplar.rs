@@ -171,6 +171,26 @@ impl Exemplar {
     pub fn timestamp(&self) -> f64 {
         self.0.timestamp
     }
+
+    /// The same labels and time with another value (a histogram bucket's
+    /// exemplar shown on a call counter, whose increment is 1).
+    pub(crate) fn with_value(&self, value: f64) -> Exemplar {
+        Exemplar(Arc::new(ExemplarInner {
+            labels: self.0.labels.clone(),
+            value,
+            timestamp: self.0.timestamp,
+        }))
+    }
+
+    /// Keeps in `slot` whichever of the two was recorded last.
+    pub(crate) fn keep_latest(slot: &mut Option<Exemplar>, candidate: Exemplar) {
+        if slot
+            .as_ref()
+            .is_none_or(|kept| kept.timestamp() <= candidate.timestamp())
+        {
+            *slot = Some(candidate);
+        }
+    }
 }
 
 impl fmt::Debug for Exemplar {

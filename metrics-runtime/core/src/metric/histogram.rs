@@ -313,6 +313,11 @@ impl AtomicHistogram {
         cells[i].store(exemplar, v);
     }
 
+    /// Each bucket's exemplar cell, once one was recorded.
+    pub(crate) fn exemplar_cells(&self) -> Option<&[ExemplarCell]> {
+        self.exemplars.get().map(|cells| &**cells)
+    }
+
     /// The latest exemplar of each bucket (`+Inf` last), `None` where none
     /// was recorded.
     pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
