@@ -79,6 +79,8 @@
 //! | `dashboard` | `dashboard`: the live terminal dashboard |
 //! | `process` | `register_process_metrics`: the process's CPU, memory, file descriptors, threads, start time (on in the exporter) |
 //! | `tokio` | `register_tokio_metrics`: a tokio runtime's workers, tasks, queue depth, busy time |
+//! | `opentelemetry` | `opentelemetry_exemplars`: instrumented calls and the HTTP layer attach the current sampled OpenTelemetry trace as exemplars |
+//! | `tracing` | `tracing_exemplars`: the same from `tracing`'s current span, through `tracing-opentelemetry` |
 //! | `stream` | `#[instrument_latency(stream)]` on `futures_core::Stream`s |
 //! | `prometheus-client` | `Metrics::register_prometheus_client` and `register_into_prometheus_client`: metric structs inside an existing prometheus-client registry |
 //!

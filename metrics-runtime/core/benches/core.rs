@@ -123,6 +123,23 @@ fn hot_paths(c: &mut Criterion) {
         })
     });
 
+    // The same with an exemplar each time (one allocation and a pointer
+    // swap): what a traced request pays.
+    let trace = promstrict_core::ExemplarLabels::trace(
+        "4bf92f3577b34da6a3ce929d0e0e4736",
+        "00f067aa0ba902b7",
+    )
+    .unwrap();
+    g.bench_function("counter_inc_with_exemplar", |b| {
+        b.iter(|| black_box(&counter).inc_with_exemplar(black_box(&trace)))
+    });
+    g.bench_function("histogram_observe_12_with_exemplar", |b| {
+        b.iter(|| {
+            j = (j + 1) & 63;
+            black_box(&histogram).observe_with_exemplar(black_box(values[j]), black_box(&trace));
+        })
+    });
+
     let hist_family: Family<Request, Histogram> =
         Family::with_options(Buckets::new(&BOUNDS).unwrap());
     let mut k = 0;
