@@ -266,7 +266,21 @@ impl AtomicHistogram {
         if !v.is_finite() {
             return;
         }
-        self.observe_in(self.bucket_of(v), v);
+        // Written out rather than through `bucket_of` and `observe_in`: the
+        // uncontended path stays one inlined block.
+        let bounds = self.bounds.bounds();
+        let i = if bounds.len() <= 16 {
+            bounds.iter().map(|&b| (b < v) as usize).sum()
+        } else {
+            bounds.partition_point(|&b| b < v)
+        };
+        if let Some(stripes) = self.stripes.get() {
+            return stripes.observe(i, self.counts.len(), v);
+        }
+        self.counts[i].fetch_add(1, Relaxed);
+        if !self.sum.try_add(v) {
+            self.contended(v);
+        }
     }
 
     /// The bucket `v` falls in: `le` is inclusive, so the first one whose
