@@ -328,7 +328,8 @@ impl Pushgateway {
     /// ```no_run
     /// # use promstrict_serve::push::{Grouping, Pushgateway};
     /// # use promstrict_core::{Counter, Registry};
-    ///     ///
+    /// use std::sync::Arc;
+    ///
     /// let registry = Arc::new(Registry::new());
     /// let gateway = Pushgateway::builder("http://127.0.0.1:9091").build()?;
     /// let _push = gateway.push_on_drop(Grouping::job("cleanup"), &registry);
