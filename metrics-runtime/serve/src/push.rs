@@ -496,6 +496,103 @@ mod tests {
             .is_err());
     }
 
+    /// A one-shot server: reads a request head and body, answers `answer`,
+    /// and hands back what it read.
+    fn one_shot(answer: &'static [u8]) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/prefix/", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // The head, then the body by Content-Length.
+            while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&seen).into_owned();
+            let head_len = text.find("\r\n\r\n").map_or(text.len(), |i| i + 4);
+            let body_len: usize = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            while seen.len() < head_len + body_len {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(answer);
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        (url, server)
+    }
+
+    #[test]
+    fn requests_carry_auth_path_and_format_and_errors_keep_the_status_and_reason() {
+        let (url, server) = one_shot(
+            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 5\r\nconnection: close\r\n\r\nnope!",
+        );
+        let gateway = Pushgateway::builder(url)
+            .basic_auth("user", "pass")
+            .build()
+            .unwrap();
+        let registry = Registry::new();
+        registry
+            .register("jobs_total", "Jobs.", promstrict_core::Counter::new())
+            .unwrap()
+            .inc();
+        let err = gateway
+            .push_add_blocking(&Grouping::job("j").label("instance", "a/b"), &registry)
+            .unwrap_err();
+        assert!(
+            matches!(&err, PushError::Status { status: 401, body } if body == "nope!"),
+            "{err:?}"
+        );
+        let request = server.join().unwrap();
+        assert!(
+            request.starts_with("POST /prefix/metrics/job/j/instance@base64/YS9i HTTP/1.1\r\n"),
+            "{request}"
+        );
+        let lower = request.to_ascii_lowercase();
+        assert!(
+            lower.contains("authorization: basic dxnlcjpwyxnz\r\n"),
+            "{request}"
+        );
+        assert!(
+            lower.contains("content-type: text/plain; version=0.0.4; charset=utf-8\r\n"),
+            "{request}"
+        );
+        assert!(request.ends_with("jobs_total 1\n"), "{request}");
+    }
+
+    #[test]
+    fn a_long_error_body_is_cut() {
+        let mut answer = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
+        answer.extend(std::iter::repeat_n(b'x', 100_000));
+        let (url, server) = one_shot(Box::leak(answer.into_boxed_slice()));
+        let gateway = Pushgateway::builder(url).build().unwrap();
+        let err = gateway.delete_blocking(&Grouping::job("j")).unwrap_err();
+        match err {
+            PushError::Status { status, body } => {
+                assert_eq!(status, 500);
+                assert_eq!(body.len(), ERROR_BODY_LIMIT);
+            }
+            other => panic!("{other:?}"),
+        }
+        server.join().unwrap();
+    }
+
     #[test]
     fn unreachable_gateway_is_an_error_not_a_panic() {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
