@@ -77,7 +77,6 @@ use promstrict_core::{
     check_label_name, default_registry, Counter, FamilyInfo, Gauge, Labels, MetricType, Registry,
     RegistryError, SeriesValue,
 };
-use prost::Message as _;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
@@ -86,7 +85,7 @@ use crate::RegistryRef;
 
 pub mod proto;
 
-use proto::{Label, MetricMetadata, Sample, TimeSeries, WriteRequest};
+use proto::{Label, MetricMetadata, Sample, TimeSeries};
 
 /// Default collection interval: 15 seconds.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15);
@@ -514,10 +513,10 @@ impl SelfMetrics {
     }
 }
 
-/// A request's worth of samples.
+/// A request's worth of samples, encoded and compressed: what waits in
+/// the queue is what is sent.
 struct Chunk {
-    series: Vec<TimeSeries>,
-    metadata: Vec<MetricMetadata>,
+    body: Bytes,
     samples: usize,
 }
 
@@ -611,16 +610,19 @@ impl Collector {
             self.send_metadata,
         );
         let mut chunks = Vec::new();
-        let mut metadata = Some(metadata);
-        let mut rest = series.into_iter().peekable();
-        while rest.peek().is_some() {
-            let series: Vec<TimeSeries> = rest.by_ref().take(self.max_samples_per_send).collect();
-            chunks.push(Chunk {
-                samples: series.len(),
-                series,
-                // The first request of a batch carries the metadata.
-                metadata: metadata.take().unwrap_or_default(),
-            });
+        let mut metadata: &[MetricMetadata] = &metadata;
+        for part in series.chunks(self.max_samples_per_send) {
+            // The first request of a batch carries the metadata.
+            match encode(part, std::mem::take(&mut metadata)) {
+                Ok(body) => chunks.push(Chunk {
+                    body,
+                    samples: part.len(),
+                }),
+                Err(e) => {
+                    self.shared.metrics.failed.inc_by(part.len() as u64);
+                    self.shared.set_error(e);
+                }
+            }
         }
         let mut dropped = 0;
         {
@@ -753,14 +755,28 @@ fn collect(
     (out, metadata)
 }
 
-/// Encodes a request: protobuf, then snappy (block format).
-fn encode(chunk: &Chunk) -> Result<Bytes, String> {
-    let request = WriteRequest {
-        timeseries: chunk.series.clone(),
-        metadata: chunk.metadata.clone(),
-    };
+/// Encodes a request: a protobuf `WriteRequest` of `series` and
+/// `metadata`, then snappy (block format).
+fn encode(series: &[TimeSeries], metadata: &[MetricMetadata]) -> Result<Bytes, String> {
+    // A `WriteRequest`'s fields, written from borrowed messages.
+    let len: usize = series
+        .iter()
+        .map(|s| prost::encoding::message::encoded_len(1, s))
+        .chain(
+            metadata
+                .iter()
+                .map(|m| prost::encoding::message::encoded_len(3, m)),
+        )
+        .sum();
+    let mut raw = Vec::with_capacity(len);
+    for s in series {
+        prost::encoding::message::encode(1, s, &mut raw);
+    }
+    for m in metadata {
+        prost::encoding::message::encode(3, m, &mut raw);
+    }
     snap::raw::Encoder::new()
-        .compress_vec(&request.encode_to_vec())
+        .compress_vec(&raw)
         .map(Bytes::from)
         .map_err(|e| format!("snappy: {e}"))
 }
@@ -811,14 +827,7 @@ impl Sender {
 
     async fn send_chunk(&self, chunk: &Chunk) {
         let n = chunk.samples as u64;
-        let body = match encode(chunk) {
-            Ok(body) => body,
-            Err(e) => {
-                self.shared.metrics.failed.inc_by(n);
-                self.shared.set_error(e);
-                return;
-            }
-        };
+        let body = chunk.body.clone();
         let mut backoff = self.min_backoff;
         loop {
             match self.attempt(body.clone()).await {
@@ -879,8 +888,10 @@ impl Sender {
 
 #[cfg(test)]
 mod tests {
+    use super::proto::WriteRequest;
     use super::*;
     use promstrict_core::{Buckets, Histogram};
+    use prost::Message as _;
 
     #[test]
     fn collect_names_sorts_and_labels() {
@@ -937,24 +948,32 @@ mod tests {
 
     #[test]
     fn encoded_requests_decode() {
-        let chunk = Chunk {
-            series: vec![TimeSeries {
-                labels: vec![Label {
-                    name: "__name__".into(),
-                    value: "x".into(),
-                }],
-                samples: vec![Sample {
-                    value: 1.5,
-                    timestamp: 7,
-                }],
+        let series = vec![TimeSeries {
+            labels: vec![Label {
+                name: "__name__".into(),
+                value: "x".into(),
             }],
-            metadata: vec![],
-            samples: 1,
-        };
-        let body = encode(&chunk).unwrap();
+            samples: vec![Sample {
+                value: 1.5,
+                timestamp: 7,
+            }],
+        }];
+        let metadata = vec![MetricMetadata {
+            r#type: proto::MetricType::Gauge as i32,
+            metric_family_name: "x".into(),
+            help: "X.".into(),
+            unit: String::new(),
+        }];
+        let body = encode(&series, &metadata).unwrap();
         let raw = snap::raw::Decoder::new().decompress_vec(&body).unwrap();
         let request = WriteRequest::decode(raw.as_slice()).unwrap();
-        assert_eq!(request.timeseries, chunk.series);
+        assert_eq!(
+            request,
+            WriteRequest {
+                timeseries: series,
+                metadata
+            }
+        );
     }
 
     #[test]
