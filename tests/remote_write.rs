@@ -386,6 +386,36 @@ fn a_shutdown_past_its_deadline_counts_what_is_left_as_dropped() {
     assert_eq!(report.stats.queue_samples, 0);
 }
 
+#[test]
+fn dropping_the_handle_counts_what_is_queued_as_dropped() {
+    let rt = runtime();
+    let _enter = rt.enter();
+    let stub = Stub::start(|_| 503, false);
+    let (registry, reads) = numbered_registry();
+    let own = Arc::new(Registry::new());
+    let sender = RemoteWrite::builder(stub.url())
+        .registry(&registry)
+        .metrics_registry(&own)
+        .interval(Duration::from_millis(5))
+        .backoff(Duration::from_millis(5), Duration::from_millis(5))
+        .spawn()
+        .unwrap();
+    wait("a few collections", Duration::from_secs(30), || {
+        reads.load(Ordering::Relaxed) >= 5
+    });
+    drop(sender);
+    // The aborted tasks let go at their next await.
+    wait(
+        "every collected sample counted",
+        Duration::from_secs(30),
+        || {
+            own.sample("promstrict_remote_write_samples_dropped_total", &[])
+                == Some(reads.load(Ordering::Relaxed) as f64)
+                && own.sample("promstrict_remote_write_queue_samples", &[]) == Some(0.0)
+        },
+    );
+}
+
 // --- against Prometheus ----------------------------------------------------------------
 
 /// A Prometheus with the remote-write receiver, on a fixed port and storage

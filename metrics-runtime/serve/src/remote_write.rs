@@ -383,8 +383,9 @@ pub struct ShutdownReport {
     pub stats: RemoteWriteStats,
 }
 
-/// A running sender; dropping it stops the tasks at once without
-/// flushing, [`shutdown`](Self::shutdown) flushes first.
+/// A running sender; [`shutdown`](Self::shutdown) flushes and stops it.
+/// Dropping it stops it at once, without flushing: what is queued then counts
+/// as dropped.
 pub struct RemoteWriteHandle {
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
@@ -421,8 +422,10 @@ impl RemoteWriteHandle {
             sender_done = true;
         };
         let flushed = tokio::time::timeout(deadline, work).await.is_ok();
+        let dropped_before = self.shared.metrics.dropped.get();
         // Stop what still runs and wait for that to take effect (at the
-        // task's next await), so nothing is counted both as sent and as left.
+        // task's next await): the request in flight, if any, is then counted
+        // as dropped, and nothing is counted both as sent and as left.
         if !collector_done {
             self.collector_task.abort();
             let _ = (&mut self.collector_task).await;
@@ -431,17 +434,8 @@ impl RemoteWriteHandle {
             self.sender_task.abort();
             let _ = (&mut self.sender_task).await;
         }
-        let mut samples_left = 0;
-        if !flushed {
-            let mut queue = self.shared.lock_queue();
-            queue.closed = true;
-            samples_left = queue.samples as u64 + self.shared.in_flight.swap(0, Ordering::Relaxed);
-            queue.chunks.clear();
-            queue.samples = 0;
-            drop(queue);
-            self.shared.metrics.dropped.inc_by(samples_left);
-            self.shared.update_queue_gauge();
-        }
+        self.shared.drop_queued();
+        let samples_left = self.shared.metrics.dropped.get() - dropped_before;
         ShutdownReport {
             flushed,
             samples_left,
@@ -454,6 +448,9 @@ impl Drop for RemoteWriteHandle {
     fn drop(&mut self) {
         self.collector_task.abort();
         self.sender_task.abort();
+        // What was queued is counted as dropped (the request in flight is
+        // counted when the aborted task lets go of it).
+        self.shared.drop_queued();
     }
 }
 
@@ -546,6 +543,20 @@ impl Shared {
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
     }
 
+    /// Closes the queue and counts what it holds as dropped.
+    fn drop_queued(&self) {
+        let mut queue = self.lock_queue();
+        queue.closed = true;
+        let left = queue.samples as u64;
+        queue.chunks.clear();
+        queue.samples = 0;
+        drop(queue);
+        self.update_queue_gauge();
+        if left > 0 {
+            self.metrics.dropped.inc_by(left);
+        }
+    }
+
     fn update_queue_gauge(&self) {
         let queued = self.lock_queue().samples as u64;
         let total = queued + self.in_flight.load(Ordering::Relaxed);
@@ -628,6 +639,11 @@ impl Collector {
         {
             let mut queue = self.shared.lock_queue();
             for chunk in chunks {
+                if queue.closed {
+                    // The sender has stopped.
+                    dropped += chunk.samples;
+                    continue;
+                }
                 while queue.samples + chunk.samples > self.queue_capacity {
                     match queue.chunks.pop_front() {
                         Some(old) => {
@@ -790,6 +806,24 @@ struct Sender {
     shared: Arc<Shared>,
 }
 
+/// The request in flight: counted as dropped if the sender stops (is
+/// aborted) before it is answered.
+struct InFlight<'a> {
+    shared: &'a Shared,
+    samples: u64,
+    settled: bool,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.shared.in_flight.store(0, Ordering::Relaxed);
+        self.shared.update_queue_gauge();
+        if !self.settled {
+            self.shared.metrics.dropped.inc_by(self.samples);
+        }
+    }
+}
+
 enum Outcome {
     Sent,
     Refused(String),
@@ -819,9 +853,14 @@ impl Sender {
                 self.shared.notify.notified().await;
                 continue;
             };
+            let mut in_flight = InFlight {
+                shared: &self.shared,
+                samples: chunk.samples as u64,
+                settled: false,
+            };
             self.send_chunk(&chunk).await;
-            self.shared.in_flight.store(0, Ordering::Relaxed);
-            self.shared.update_queue_gauge();
+            in_flight.settled = true;
+            drop(in_flight);
         }
     }
 
