@@ -416,6 +416,70 @@ fn dropping_the_handle_counts_what_is_queued_as_dropped() {
     );
 }
 
+/// A TCP server on a free loopback port that reads what comes and answers
+/// `reply` (or nothing, holding the connection, when `None`), until the
+/// test ends.
+fn raw_server(reply: Option<&'static [u8]>) -> SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        // Bounded: at most 1,000 connections.
+        for stream in listener.incoming().take(1_000) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                match reply {
+                    Some(reply) => {
+                        let _ = stream.write_all(reply);
+                    }
+                    // Hold the connection until the client gives up.
+                    None => while matches!(stream.read(&mut buf), Ok(n) if n > 0) {},
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_receiver_that_hangs_or_talks_garbage_is_retried_without_panic() {
+    let rt = runtime();
+    let _enter = rt.enter();
+    for (reply, what) in [
+        (None, "did not answer in time"),
+        (Some(&b"garbage\r\n\r\n"[..]), "unreachable"),
+        (
+            Some(&b"HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\nshort"[..]),
+            "unreachable",
+        ),
+    ] {
+        let addr = raw_server(reply);
+        let (registry, reads) = numbered_registry();
+        let sender = RemoteWrite::builder(format!("http://{addr}/api/v1/write"))
+            .registry(&registry)
+            .timeout(Duration::from_millis(200))
+            .backoff(Duration::from_millis(5), Duration::from_millis(5))
+            .spawn()
+            .unwrap();
+        wait(what, Duration::from_secs(30), || {
+            sender.stats().retries >= 2
+        });
+        let error = sender.stats().last_error.unwrap_or_default();
+        assert!(error.contains(what), "{what}: {error}");
+        let report = rt.block_on(sender.shutdown(Duration::from_millis(50)));
+        assert!(!report.flushed);
+        assert_eq!(report.stats.samples_sent, 0);
+        assert_eq!(
+            report.stats.samples_dropped,
+            reads.load(Ordering::Relaxed),
+            "{report:?}"
+        );
+    }
+}
+
 // --- against Prometheus ----------------------------------------------------------------
 
 /// A Prometheus with the remote-write receiver, on a fixed port and storage

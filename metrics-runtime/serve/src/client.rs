@@ -217,7 +217,9 @@ impl HttpClient {
                             kept.extend_from_slice(&data[..data.len().min(room)]);
                         }
                     }
-                    Some(Err(_)) | None => break,
+                    // A cut answer is a failed exchange, whatever its status.
+                    Some(Err(e)) => return Err(SendError::Transport(error_chain(&e))),
+                    None => break,
                 }
             }
             Ok(Answer {
