@@ -3,7 +3,10 @@
 //! hyper, a tower layer recording HTTP request metrics, and an embedded
 //! exporter. Re-exported by `promstrict` as its `http` module (features
 //! `http`, `tower`, `axum`, `actix-web`, `hyper`, `exporter`), where most
-//! users reach it.
+//! users reach it. Metrics can also be pushed instead of scraped: to a
+//! Pushgateway ([`push`], feature `push`) or with Prometheus remote write
+//! ([`remote_write`], feature `remote-write`), re-exported by `promstrict`
+//! as `promstrict::push` and `promstrict::remote_write`.
 //!
 //! Every adapter is a few lines over one [`MetricsHandler`], which does the
 //! work a scrape needs: bearer-token auth if configured, `GET`/`HEAD` only
