@@ -16,6 +16,7 @@
 //! | 9. [PromQL functions](promql) | `rate`, `increase`, `irate`, `idelta`, `delta`, `resets`, `histogram_quantile` |
 //! | 10. [prometheus-client interop](prometheus_client_interop) | our metrics inside a `prometheus_client` registry |
 //! | 11. [Testing and scrape-time values](testing) | reading samples back, assertions, expositions compared, `GaugeFn`/`CounterFn`, `build_info!` |
+//! | 12. [Push and remote write](push_and_remote_write) | batch jobs to a Pushgateway, samples to a long-term store with remote write |
 //! | 14. [Exemplars and OpenMetrics types](exemplars) | exemplars (by hand and from the current trace), `_created` samples, `StateSet`, `GaugeHistogram` |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
@@ -25,7 +26,9 @@
         feature = "axum",
         feature = "actix-web",
         feature = "exporter",
-        feature = "dashboard"
+        feature = "dashboard",
+        feature = "push",
+        feature = "remote-write"
     )),
     allow(rustdoc::broken_intra_doc_links)
 )]
@@ -63,5 +66,7 @@ pub mod prometheus_client_interop {}
 #[doc = include_str!("../guide/11-testing-and-scrape-time-values.md")]
 pub mod testing {}
 
+#[doc = include_str!("../guide/12-push-and-remote-write.md")]
+pub mod push_and_remote_write {}
 #[doc = include_str!("../guide/14-exemplars-and-openmetrics-types.md")]
 pub mod exemplars {}

@@ -74,6 +74,8 @@
 //! | `http` | the `http` module: a `/metrics` handler on the `http` crate's types |
 //! | `tower`, `axum`, `actix-web`, `hyper` | a tower layer recording request metrics, and each framework's adapter |
 //! | `exporter` | `Exporter`: `GET /metrics` on an address of its own |
+//! | `push` | `push`: a Pushgateway client (push, push-add, delete, push on drop) for batch jobs |
+//! | `remote-write` | `remote_write`: a Prometheus remote-write sender on a tokio task, with a bounded queue and retries |
 //! | `watch` | `promql` (PromQL's counter math) and `sampler` (bounded sampling, derived rates, alerts) |
 //! | `scrape` | `scrape`: reading another process's `/metrics` page |
 //! | `dashboard` | `dashboard`: the live terminal dashboard |
@@ -111,6 +113,18 @@ pub use promstrict_serve as http;
 #[cfg(feature = "exporter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "exporter")))]
 pub use promstrict_serve::exporter::Exporter;
+
+/// Pushing to a Pushgateway, for batch jobs: push, push-add, delete, and a
+/// guard that pushes when the job ends; see [`push::Pushgateway`].
+#[cfg(feature = "push")]
+#[cfg_attr(docsrs, doc(cfg(feature = "push")))]
+pub use promstrict_serve::push;
+
+/// Prometheus remote write: a background sender with a bounded queue and
+/// retries; see [`remote_write::RemoteWrite`].
+#[cfg(feature = "remote-write")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote-write")))]
+pub use promstrict_serve::remote_write;
 
 #[cfg(feature = "watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]

@@ -154,6 +154,41 @@ pub fn prometheus_server() -> Option<PathBuf> {
     )
 }
 
+/// The Pushgateway, from Debian's `prometheus-pushgateway` package.
+pub fn pushgateway() -> Option<PathBuf> {
+    require_tool(
+        "the Prometheus Pushgateway",
+        "PUSHGATEWAY",
+        &["prometheus-pushgateway", "/usr/bin/prometheus-pushgateway"],
+    )
+}
+
+/// A temporary directory, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new empty directory under the system's temporary directory, its
+    /// name starting with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}-{n}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A child process that is killed (and reaped) when the guard is dropped,
 /// so a failing test never leaves a server behind.
 #[derive(Debug)]

@@ -3,7 +3,10 @@
 //! hyper, a tower layer recording HTTP request metrics, and an embedded
 //! exporter. Re-exported by `promstrict` as its `http` module (features
 //! `http`, `tower`, `axum`, `actix-web`, `hyper`, `exporter`), where most
-//! users reach it.
+//! users reach it. Metrics can also be pushed instead of scraped: to a
+//! Pushgateway ([`push`], feature `push`) or with Prometheus remote write
+//! ([`remote_write`], feature `remote-write`), re-exported by `promstrict`
+//! as `promstrict::push` and `promstrict::remote_write`.
 //!
 //! Every adapter is a few lines over one [`MetricsHandler`], which does the
 //! work a scrape needs: bearer-token auth if configured, `GET`/`HEAD` only
@@ -19,6 +22,8 @@
 //! | `actix-web` | [`actix::configure`] and the [`actix::HttpMetricsMiddleware`]        |
 //! | `hyper`     | [`hyper::MetricsService`], a hyper 1 `Service`                       |
 //! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
+//! | `push`      | [`push::Pushgateway`]: push, push-add, delete a Pushgateway group    |
+//! | `remote-write` | [`remote_write::RemoteWrite`]: Prometheus remote write on a tokio task |
 //!
 //! ```
 //! # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } #[cfg(feature = "exporter")] pub use promstrict_serve::exporter::Exporter; }
@@ -50,7 +55,13 @@
 // The table above links every feature's items; docs.rs builds them all, and
 // without them those links have no target.
 #![cfg_attr(
-    not(all(feature = "axum", feature = "actix-web", feature = "exporter")),
+    not(all(
+        feature = "axum",
+        feature = "actix-web",
+        feature = "exporter",
+        feature = "push",
+        feature = "remote-write"
+    )),
     allow(rustdoc::broken_intra_doc_links)
 )]
 
@@ -80,3 +91,15 @@ pub mod exporter;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub mod hyper;
+
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "push", feature = "remote-write"))))]
+pub use client::Auth;
+#[cfg(feature = "push")]
+#[cfg_attr(docsrs, doc(cfg(feature = "push")))]
+pub mod push;
+#[cfg(feature = "remote-write")]
+#[cfg_attr(docsrs, doc(cfg(feature = "remote-write")))]
+pub mod remote_write;
