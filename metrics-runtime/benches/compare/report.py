@@ -42,6 +42,8 @@ SCENARIOS = [
     ("histogram_observe", "Histogram observe, no labels, 12 buckets", 1, "op"),
     ("histogram_observe_labels", "Histogram observe, 18 label combinations, 12 buckets", 1, "op"),
     ("instrumentation", "Function instrumentation (latency of an empty `#[inline(never)]` call)", 1, "call"),
+    ("counter_inc_exemplar", "Counter increment keeping an exemplar (trace and span id)", 1, "op"),
+    ("histogram_observe_exemplar", "Histogram observe keeping an exemplar (trace and span id), 12 buckets", 1, "op"),
     ("contention_counter", "2 threads incrementing the same counter", 1, "round"),
     ("contention_histogram", "2 threads observing into the same histogram", 1, "round"),
     ("encode_counters", "Text encoding, 100 families × 100 counter series", 10_000, "series"),
@@ -481,6 +483,15 @@ def main():
 
 
 NOTES = {
+    "counter_inc_exemplar": "Only prometheus-client keeps exemplars among the peers. Ours: "
+                            "`inc_with_exemplar(&labels)` with a prepared `ExemplarLabels` "
+                            "(one allocation and a pointer swap, no lock; a plain `inc` is unchanged). "
+                            "prometheus-client: `CounterWithExemplar::inc_by(1, Some(labels), Some(now))` "
+                            "(a write lock per call).",
+    "histogram_observe_exemplar": "Ours: `observe_with_exemplar(v, &labels)` (the bucket's exemplar "
+                                  "is a pointer swap). prometheus-client: "
+                                  "`HistogramWithExemplars::observe(v, Some(labels), Some(now))` "
+                                  "(a write lock per call).",
     "counter_inc": "`metrics` resolves the key through the installed recorder on every call "
                    "(a hash-map lookup); `metrics_handle` keeps the resolved `Counter` handle.",
     "counter_inc_labels": "Each library's idiomatic labelled path, the label set picked per "
