@@ -3,17 +3,19 @@
 //! made it.
 //!
 //! Each counter series and each histogram bucket keeps the latest exemplar
-//! recorded into it, with its value and the time it was recorded. Storing one
-//! swaps a pointer (no lock, one allocation); a scrape reads the pointer. They
-//! are written in OpenMetrics only: the Prometheus text format has no syntax
-//! for them.
+//! recorded into it, with its value and the time it was recorded. Recording
+//! one never waits (see `ExemplarCell`); they are written in OpenMetrics
+//! only: the Prometheus text format has no syntax for them.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use std::sync::{Mutex, TryLockError};
+
 use arc_swap::ArcSwapOption;
+use once_cell::race::OnceBox;
 
 pub use promstrict_rules::exemplars::MAX_EXEMPLAR_LABEL_CHARS;
 
@@ -144,42 +146,39 @@ impl PartialEq for ExemplarLabels {
     }
 }
 
-struct ExemplarInner {
+/// An exemplar as a scrape reads it: its labels, the value it was recorded
+/// with and when (Unix seconds).
+#[derive(Clone)]
+pub struct Exemplar {
     labels: ExemplarLabels,
     value: f64,
     timestamp: f64,
 }
 
-/// An exemplar as a scrape reads it: its labels, the value it was recorded
-/// with and when (Unix seconds).
-#[derive(Clone)]
-pub struct Exemplar(Arc<ExemplarInner>);
-
 impl Exemplar {
     /// The labels.
     pub fn labels(&self) -> &ExemplarLabels {
-        &self.0.labels
+        &self.labels
     }
 
     /// The value recorded with it: the observation for a histogram, the
     /// increment for a counter.
     pub fn value(&self) -> f64 {
-        self.0.value
+        self.value
     }
 
     /// When it was recorded, in seconds since the Unix epoch.
     pub fn timestamp(&self) -> f64 {
-        self.0.timestamp
+        self.timestamp
     }
 
     /// The same labels and time with another value (a histogram bucket's
     /// exemplar shown on a call counter, whose increment is 1).
     pub(crate) fn with_value(&self, value: f64) -> Exemplar {
-        Exemplar(Arc::new(ExemplarInner {
-            labels: self.0.labels.clone(),
+        Exemplar {
             value,
-            timestamp: self.0.timestamp,
-        }))
+            ..self.clone()
+        }
     }
 
     /// Keeps in `slot` whichever of the two was recorded last.
@@ -196,29 +195,48 @@ impl Exemplar {
 impl fmt::Debug for Exemplar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Exemplar")
-            .field("labels", &self.0.labels)
-            .field("value", &self.0.value)
-            .field("timestamp", &self.0.timestamp)
+            .field("labels", &self.labels)
+            .field("value", &self.value)
+            .field("timestamp", &self.timestamp)
             .finish()
     }
 }
 
-/// The latest exemplar of one counter series or histogram bucket.
+/// The latest exemplar of one counter series or histogram bucket: a pointer
+/// (null until the first exemplar, so a series that never gets one costs 8
+/// bytes) to a slot behind a mutex that recorders only ever *try* to take.
+/// Recording never waits and never allocates after the first time; if the
+/// slot is busy at that instant (another thread recording into the same
+/// series, or a scrape reading it), that exemplar is skipped: the count or
+/// observation it came with is recorded all the same, and the next exemplar
+/// is kept.
 #[derive(Default)]
-pub(crate) struct ExemplarCell(ArcSwapOption<ExemplarInner>);
+pub(crate) struct ExemplarCell(OnceBox<Mutex<Option<Exemplar>>>);
 
 impl ExemplarCell {
     #[inline]
     pub(crate) fn store(&self, labels: &ExemplarLabels, value: f64) {
-        self.0.store(Some(Arc::new(ExemplarInner {
+        let slot = self.0.get_or_init(Box::default);
+        let mut guard = match slot.try_lock() {
+            Ok(guard) => guard,
+            // Nothing panics while holding it; were it poisoned, the
+            // exemplar in it is still whole.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        let exemplar = Exemplar {
             labels: labels.clone(),
             value,
             timestamp: unix_seconds(),
-        })));
+        };
+        // The replaced exemplar is dropped after the unlock.
+        let _replaced = guard.replace(exemplar);
+        drop(guard);
     }
 
     pub(crate) fn load(&self) -> Option<Exemplar> {
-        self.0.load_full().map(Exemplar)
+        let slot = self.0.get()?;
+        slot.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -319,6 +337,34 @@ mod tests {
         let l = ExemplarLabels::new(&[("q", "a\"b\\c\nd")]).unwrap();
         assert_eq!(l.rendered(), r#"q="a\"b\\c\nd""#);
         assert_eq!(l.get("q"), Some("a\"b\\c\nd"));
+    }
+
+    #[test]
+    fn recorders_never_wait_and_a_reader_sees_a_whole_exemplar() {
+        let cell = ExemplarCell::default();
+        let labels: Vec<ExemplarLabels> = (0..4)
+            .map(|t| ExemplarLabels::new(&[("trace_id", &format!("t{t}"))]).unwrap())
+            .collect();
+        std::thread::scope(|s| {
+            for (t, l) in labels.iter().enumerate() {
+                let cell = &cell;
+                s.spawn(move || {
+                    for i in 0..20_000 {
+                        cell.store(l, (t * 100_000 + i) as f64);
+                    }
+                });
+            }
+            s.spawn(|| {
+                for _ in 0..2_000 {
+                    if let Some(ex) = cell.load() {
+                        // The labels and value were stored together.
+                        let t = ex.value() as usize / 100_000;
+                        assert_eq!(ex.labels().get("trace_id"), Some(format!("t{t}").as_str()));
+                    }
+                }
+            });
+        });
+        assert!(cell.load().is_some());
     }
 
     #[test]
