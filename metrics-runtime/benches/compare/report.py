@@ -485,11 +485,13 @@ def main():
 NOTES = {
     "counter_inc_exemplar": "Only prometheus-client keeps exemplars among the peers. Ours: "
                             "`inc_with_exemplar(&labels)` with a prepared `ExemplarLabels` "
-                            "(one allocation and a pointer swap, no lock; a plain `inc` is unchanged). "
+                            "(a slot allocated with the series' first exemplar, which recorders only try to lock: "
+                            "they never wait, and skip the exemplar if the slot is busy at that instant; "
+                            "a plain `inc` is unchanged). "
                             "prometheus-client: `CounterWithExemplar::inc_by(1, Some(labels), Some(now))` "
                             "(a write lock per call).",
     "histogram_observe_exemplar": "Ours: `observe_with_exemplar(v, &labels)` (the bucket's exemplar "
-                                  "is a pointer swap). prometheus-client: "
+                                  "slot is taken the same way). prometheus-client: "
                                   "`HistogramWithExemplars::observe(v, Some(labels), Some(now))` "
                                   "(a write lock per call).",
     "counter_inc": "`metrics` resolves the key through the installed recorder on every call "
