@@ -20,6 +20,7 @@
 
 pub mod buckets;
 pub mod names;
+pub mod objectives;
 
 /// The kind of a metric, as announced in `# TYPE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
