@@ -34,6 +34,7 @@ extern crate self as promstrict_core;
 mod bounded;
 mod build_info;
 mod encoding;
+pub mod generate;
 pub mod instrument;
 #[cfg(feature = "prometheus-client")]
 mod interop;
@@ -66,6 +67,7 @@ pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 pub use metrics::Metrics;
 pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
+pub use promstrict_rules::objectives::{Objective, ObjectiveError, ObjectiveKind};
 pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
@@ -99,7 +101,7 @@ pub mod __private_0_1_0 {
         cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
         AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, Histogram, Info,
         LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup, MetricType, Metrics,
-        Outcome, Registry, RegistryError, Summary,
+        Objective, Outcome, Registry, RegistryError, Summary,
     };
     pub use ::core;
     pub use ::std;

@@ -145,6 +145,12 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
         L::LABELS
     }
 
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        self.slots
+            .first()
+            .and_then(|slot| M::cell_bounds(&slot.cell))
+    }
+
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         for (index, slot) in self.slots.iter().enumerate() {
             if !slot.touched.load(Relaxed) {

@@ -107,6 +107,13 @@ pub trait Metric: Clone + Send + Sync + 'static {
     fn reserve_label_names(&self, _names: &[&str]) -> Result<(), crate::NameError> {
         Ok(())
     }
+
+    /// A histogram's bucket bounds (without `+Inf`), which latency
+    /// objectives are checked against; `None` for the other types.
+    #[doc(hidden)]
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// A metric type that can be a [`Family`](crate::Family) member: its storage
@@ -122,6 +129,12 @@ pub trait FamilyMember: Metric {
 
     /// Reads one cell into `visitor`.
     fn visit_cell(cell: &Self::Cell, labels: Labels<'_>, visitor: &mut dyn SeriesVisitor);
+
+    /// The bucket bounds of a cell (histograms).
+    #[doc(hidden)]
+    fn cell_bounds(_cell: &Self::Cell) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// Object-safe view of a [`Metric`], for storing different metrics side by side.
@@ -129,6 +142,7 @@ pub(crate) trait DynMetric: Send + Sync {
     fn metric_type(&self) -> MetricType;
     fn visit(&self, visitor: &mut dyn SeriesVisitor);
     fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError>;
+    fn histogram_bounds(&self) -> Option<Vec<f64>>;
 }
 
 impl<M: Metric> DynMetric for M {
@@ -140,6 +154,9 @@ impl<M: Metric> DynMetric for M {
     }
     fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError> {
         Metric::reserve_label_names(self, names)
+    }
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        Metric::histogram_bounds(self)
     }
 }
 
