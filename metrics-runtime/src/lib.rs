@@ -178,8 +178,11 @@ pub use promstrict_derive::LabelSet;
 ///
 /// Container attributes: `#[metrics(namespace = "…", crate = "…", init_all)]`.
 /// Field attributes: `#[metric(name = "…", help = "…", unit = "…", buckets = …,
-/// max_cardinality = N, init_all)]`. The doc comment of a field is its help
-/// text. Outputs: `S::register(&Registry)`, `S::new_unregistered()`,
+/// max_cardinality = N, init_all, objective(…))]`. The doc comment of a field
+/// is its help text; `objective(latency = 0.25, percent = 99.0)` on a
+/// histogram and `objective(errors(status = "5xx"), percent = 99.9)` on a
+/// counter family declare what the [generated alert rules](guide::alert_rules_and_dashboards)
+/// watch. Outputs: `S::register(&Registry)`, `S::new_unregistered()`,
 /// `s.metric_group()`, `S::register_prometheus_client(&mut …)` and, for
 /// non-generic structs, `S::global()` / `S::try_global()` in the
 /// [default registry](default_registry).

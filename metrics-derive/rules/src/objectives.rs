@@ -132,7 +132,7 @@ pub enum ObjectiveError {
     UnknownLabel {
         /// The label named.
         label: String,
-        /// The family's labels.
+        /// The family's labels (empty where they are not known).
         labels: Vec<String>,
     },
     /// The errors objective names a value the label cannot take.
@@ -216,8 +216,9 @@ impl fmt::Display for ObjectiveError {
 impl std::error::Error for ObjectiveError {}
 
 fn list(items: &[String]) -> String {
+    // The derive checks a label set it cannot see into, so it lists nothing.
     if items.is_empty() {
-        return "none (it has none)".to_owned();
+        return "the labels of its label set".to_owned();
     }
     items
         .iter()

@@ -5,9 +5,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::ast::{MetricField, MetricsStruct, Shape};
+use super::attr::ObjectiveKind;
 use super::check::{full_name, max_cardinality, DEFAULT_MAX_CARDINALITY};
 use crate::attr::{private_path, unraw};
-use crate::buckets::buckets_expr;
+use crate::buckets::{buckets_expr, F64Literal};
 use promstrict_rules::MetricType;
 
 pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
@@ -55,6 +56,14 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
         }
     }
 
+    if !generic {
+        free_checks.extend(
+            model
+                .fields
+                .iter()
+                .filter_map(|field| objective_label_check(field, &private)),
+        );
+    }
     let global = (!generic).then(|| global_cell(model, &private));
     // The associated constants of the generic checks live in an inherent
     // impl, out of the trait's way.
@@ -169,7 +178,53 @@ fn descriptor_expr(
         model.input.ident,
         unraw(field.member)
     );
-    quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner))
+    let group = model.input.ident.to_string();
+    let objective = field.objective.as_ref().and_then(|objective| {
+        let percent = F64Literal(objective.percent.as_ref()?.1);
+        let call = match objective.kind.as_ref()? {
+            ObjectiveKind::Latency { threshold, .. } => {
+                let threshold = F64Literal(*threshold);
+                quote!(#private::Objective::latency(#threshold, #percent))
+            }
+            ObjectiveKind::Errors { label, values, .. } => {
+                let label = unraw(label);
+                quote!(#private::Objective::errors(#label, [#(#values),*], #percent))
+            }
+        };
+        Some(quote!(.objective(#call)))
+    });
+    quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner) .group(#group) #objective)
+}
+
+/// For an errors objective on a family of a non-generic struct, a constant
+/// that fails to compile, on the label's name, unless the label set has that
+/// label.
+pub(crate) fn objective_label_check(
+    field: &MetricField,
+    private: &TokenStream,
+) -> Option<TokenStream> {
+    let Some(Shape::Family { labels, .. }) = &field.shape else {
+        return None;
+    };
+    let Some(ObjectiveKind::Errors { label, .. }) = field.objective.as_ref()?.kind.as_ref() else {
+        return None;
+    };
+    let name = unraw(label);
+    let message = promstrict_rules::objectives::ObjectiveError::UnknownLabel {
+        label: name.clone(),
+        labels: Vec::new(),
+    }
+    .to_string()
+    .replace('{', "{{")
+    .replace('}', "}}");
+    let span = label.span();
+    let private = respan(private.clone(), span);
+    let labels = respan(quote!(#labels), span);
+    Some(quote_spanned! {span=>
+        const _: () = if !#private::has_label(<#labels as #private::LabelSet>::LABELS, #name) {
+            #private::core::panic!(#message)
+        };
+    })
 }
 
 fn cardinality_check(

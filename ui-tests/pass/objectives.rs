@@ -1,0 +1,54 @@
+//! Objectives on a histogram (latency, with and without `buckets`) and on a
+//! counter family (errors, one or several bad values) compile, reach the
+//! registry, and a bad label value (only known to the label type) is refused
+//! at registration with the rule book's message.
+
+use promstrict::generate::RulesOptions;
+use promstrict::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Outcome {
+    Ok,
+    Error,
+    Timeout,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct CallLabels {
+    outcome: Outcome,
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "api")]
+struct ApiMetrics {
+    /// Call latency.
+    #[metric(buckets = [0.1, 0.25, 1.0], objective(latency = 0.25, percent = 99.0))]
+    call_duration_seconds: Family<CallLabels, Histogram>,
+    /// Queue latency.
+    #[metric(objective(latency = 1, percent = 95))]
+    queue_duration_seconds: Histogram,
+    /// Calls.
+    #[metric(objective(errors(outcome = ["error", "timeout"]), percent = 99.9))]
+    calls_total: Family<CallLabels, Counter>,
+}
+
+#[derive(Metrics)]
+struct TypoMetrics {
+    /// Calls.
+    #[metric(objective(errors(outcome = "failed"), percent = 99.9))]
+    other_calls_total: Family<CallLabels, Counter>,
+}
+
+fn main() {
+    let registry = Registry::new();
+    ApiMetrics::register(&registry).unwrap();
+    let rules = registry.alert_rules(&RulesOptions::default());
+    assert!(rules.contains("job:api_call_duration_seconds_le_0_25:error_ratio_rate5m"));
+    assert!(rules.contains("job:api_queue_duration_seconds_le_1:error_ratio_rate5m"));
+    assert!(rules.contains("job:api_calls_outcome_errors:error_ratio_rate5m"));
+    let err = TypoMetrics::register(&registry).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        "objective of metric `other_calls_total`: `failed` is not a value of label `outcome`: name one of `ok`, `error`, `timeout`"
+    );
+}
