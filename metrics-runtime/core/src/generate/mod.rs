@@ -199,3 +199,25 @@ impl Catalog {
         })
     }
 }
+
+/// Whether `labels` has one named `name`: the generated check that an
+/// errors objective names a label of its family's label set.
+#[doc(hidden)]
+pub const fn has_label(labels: &[crate::LabelDescriptor], name: &str) -> bool {
+    let mut i = 0;
+    while i < labels.len() {
+        let have = labels[i].name.as_bytes();
+        let want = name.as_bytes();
+        if have.len() == want.len() {
+            let mut j = 0;
+            while j < have.len() && have[j] == want[j] {
+                j += 1;
+            }
+            if j == have.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}

@@ -32,7 +32,6 @@ enum Rule {
         for_: String,
         labels: Vec<(&'static str, String)>,
         summary: String,
-        description: String,
     },
 }
 
@@ -176,11 +175,7 @@ impl Catalog {
                         expr: conditions.join(" or "),
                         for_: for_.clone(),
                         labels: vec![("severity", severity.clone()), ("slo", id.clone())],
-                        summary: format!("{what}: the error budget is burning fast"),
-                        description: format!(
-                            "Job {{{{ $labels.job }}}} spends the error budget of \"{what}\" ({} % good) too fast: {{{{ $value | humanizePercentage }}}} of recent events are bad.",
-                            number(objective.percent)
-                        ),
+                        summary: format!("{what}: the error budget burns too fast"),
                     });
                 }
             }
@@ -202,10 +197,6 @@ impl Catalog {
                 for_: for_.clone(),
                 labels: vec![("severity", "warning".to_owned())],
                 summary: "High error rate detected".to_owned(),
-                description: format!(
-                    "Over {} % of the HTTP responses of job {{{{ $labels.job }}}} are server errors (5xx) for {for_}.",
-                    number(options.high_error_ratio * 100.0)
-                ),
             });
         }
         if let Some(duration) = self.find(Role::HttpDuration) {
@@ -219,10 +210,6 @@ impl Catalog {
                 for_: for_.clone(),
                 labels: vec![("severity", "warning".to_owned())],
                 summary: "API latency is high".to_owned(),
-                description: format!(
-                    "The p95 HTTP request duration of job {{{{ $labels.job }}}} is over {} s for {for_}.",
-                    number(options.high_latency_seconds)
-                ),
             });
         }
         if let Some(llm) = self.find(Role::LlmRequests) {
@@ -233,9 +220,6 @@ impl Catalog {
                 for_: for_.clone(),
                 labels: vec![("severity", "critical".to_owned())],
                 summary: "LLM service appears to be down".to_owned(),
-                description: format!(
-                    "Job {{{{ $labels.job }}}} has made no LLM requests for {for_}."
-                ),
             });
         }
         rules
@@ -317,7 +301,6 @@ fn write_rule(out: &mut String, rule: &Rule) {
             for_,
             labels,
             summary,
-            description,
         } => {
             let _ = writeln!(out, "      - alert: {}", json(alert));
             let _ = writeln!(out, "        expr: {}", json(expr));
@@ -328,7 +311,6 @@ fn write_rule(out: &mut String, rule: &Rule) {
             }
             out.push_str("        annotations:\n");
             let _ = writeln!(out, "          summary: {}", json(summary));
-            let _ = writeln!(out, "          description: {}", json(description));
         }
     }
 }
