@@ -1,0 +1,402 @@
+//! The generated rules file and dashboard, checked by their real consumers:
+//! `promtool check rules` accepts the file, `promtool test rules` shows each
+//! alert firing on bad input only after its `for:` and never on healthy
+//! input, and the dashboard has the structure Grafana imports.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use metrics_toolkit::promtool;
+use promstrict::generate::{DashboardOptions, RulesOptions};
+use promstrict::{
+    Buckets, Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Objective, Registry,
+};
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[allow(dead_code)]
+enum StatusClass {
+    #[label(name = "2xx")]
+    Success,
+    #[label(name = "5xx")]
+    ServerError,
+}
+
+#[derive(Clone, Copy, Debug, LabelSet)]
+struct StatusLabels {
+    status: StatusClass,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+#[allow(dead_code)]
+enum LlmStatus {
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, LabelSet)]
+struct LlmLabels {
+    status: LlmStatus,
+}
+
+/// Families shaped like the HTTP layer's and an LLM client's, with one
+/// objective of each kind.
+#[derive(Metrics)]
+struct ServiceMetrics {
+    /// HTTP requests answered, by status class.
+    #[metric(objective(errors(status = "5xx"), percent = 99.9))]
+    http_requests_total: Family<StatusLabels, Counter>,
+    /// HTTP request duration.
+    #[metric(buckets = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0], objective(latency = 0.25, percent = 99.0))]
+    http_request_duration_seconds: Histogram,
+    /// LLM requests, by outcome.
+    llm_requests_total: Family<LlmLabels, Counter>,
+}
+
+fn registry() -> Registry {
+    let registry = Registry::new();
+    ServiceMetrics::register(&registry).unwrap();
+    // A hand-registered objective too.
+    registry
+        .register(
+            "export_duration_seconds",
+            "Time to export a report.",
+            Histogram::new(Buckets::new(&[1.0, 5.0, 30.0]).unwrap()),
+        )
+        .unwrap();
+    registry
+        .add_objective("export_duration_seconds", Objective::latency(5.0, 95.0))
+        .unwrap();
+    registry
+}
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("alert-rules-{what}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run_promtool(promtool: &Path, args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new(promtool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run promtool");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn promtool_accepts_the_rules_file() {
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let dir = TempDir::new("check");
+    let rules = registry().alert_rules(&RulesOptions::default());
+    std::fs::write(dir.0.join("rules.yml"), &rules).unwrap();
+    let (ok, output) = run_promtool(&promtool, &["check", "rules", "rules.yml"], &dir.0);
+    assert!(ok, "{output}\n--- rules.yml ---\n{rules}");
+    // 2 counters' rates, 2 histograms' 3 quantiles, 3 objectives × 7 windows;
+    // 3 objectives × 2 burn-rate alerts and the 3 service alerts.
+    assert!(output.contains("SUCCESS: 38 rules found"), "{output}");
+}
+
+#[test]
+fn promtool_accepts_an_empty_registry_and_hostile_help_texts() {
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let dir = TempDir::new("empty");
+    std::fs::write(
+        dir.0.join("empty.yml"),
+        Registry::new().alert_rules(&RulesOptions::default()),
+    )
+    .unwrap();
+    let (ok, output) = run_promtool(&promtool, &["check", "rules", "empty.yml"], &dir.0);
+    assert!(ok, "{output}");
+
+    let registry = Registry::with_namespace("odd");
+    registry
+        .register(
+            "things_total",
+            "Says \"hi\": {{ $value }}\n- alert: Injected\n\texpr: vector(1) # \\ ",
+            Counter::new(),
+        )
+        .unwrap();
+    let options = RulesOptions {
+        group_prefix: "a \"quoted\": prefix\n".to_owned(),
+        ..RulesOptions::default()
+    };
+    let rules = registry.alert_rules(&options);
+    std::fs::write(dir.0.join("odd.yml"), &rules).unwrap();
+    let (ok, output) = run_promtool(&promtool, &["check", "rules", "odd.yml"], &dir.0);
+    assert!(ok, "{output}\n{rules}");
+    assert!(output.contains("SUCCESS: 1 rules found"), "{output}");
+}
+
+/// `promtool test rules` cases: each alert fires on bad input once its
+/// `for:` has passed, not before, and never on healthy input.
+#[test]
+fn alerts_fire_after_their_for_and_only_on_bad_input() {
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let dir = TempDir::new("test");
+    std::fs::write(
+        dir.0.join("rules.yml"),
+        registry().alert_rules(&RulesOptions::default()),
+    )
+    .unwrap();
+    let tests = r#"rule_files:
+  - rules.yml
+evaluation_interval: 1m
+tests:
+  # 10 % of the requests fail, all are slow (over 0.25 s, under 0.5 s), and
+  # no LLM request is made.
+  - interval: 1m
+    input_series:
+      - series: 'http_requests_total{job="api",status="2xx"}'
+        values: '0+90x200'
+      - series: 'http_requests_total{job="api",status="5xx"}'
+        values: '0+10x200'
+      - series: 'http_request_duration_seconds_bucket{job="api",le="0.25"}'
+        values: '0+0x200'
+      - series: 'http_request_duration_seconds_bucket{job="api",le="0.5"}'
+        values: '0+100x200'
+      - series: 'http_request_duration_seconds_bucket{job="api",le="+Inf"}'
+        values: '0+100x200'
+      - series: 'http_request_duration_seconds_count{job="api"}'
+        values: '0+100x200'
+      - series: 'http_request_duration_seconds_sum{job="api"}'
+        values: '0+40x200'
+      - series: 'llm_requests_total{job="api",status="ok"}'
+        values: '5+0x200'
+    alert_rule_test:
+      # The error ratio is over 5 % from 1m; `for: 5m` holds it back until 6m.
+      - eval_time: 5m
+        alertname: HighErrorRate
+        exp_alerts: []
+      - eval_time: 7m
+        alertname: HighErrorRate
+        exp_alerts:
+          - exp_labels: {severity: warning, job: api}
+            exp_annotations: {summary: "High error rate detected"}
+      - eval_time: 5m
+        alertname: HighLatency
+        exp_alerts: []
+      - eval_time: 7m
+        alertname: LLMServiceDown
+        exp_alerts:
+          - exp_labels: {severity: critical, job: api}
+            exp_annotations: {summary: "LLM service appears to be down"}
+      # Burning 100× the budget: the page alerts wait for `for: 2m` (from
+      # 1m), the ticket alerts for `for: 15m`.
+      - eval_time: 2m
+        alertname: ErrorBudgetBurn
+        exp_alerts: []
+      - eval_time: 4m
+        alertname: ErrorBudgetBurn
+        exp_alerts:
+          - exp_labels: {severity: page, slo: http_requests_status_errors, job: api}
+            exp_annotations: {summary: "99.9 % of http_requests_total without status 5xx: the error budget burns too fast"}
+          - exp_labels: {severity: page, slo: http_request_duration_seconds_le_0_25, job: api}
+            exp_annotations: {summary: "99 % of http_request_duration_seconds at or under 0.25 s: the error budget burns too fast"}
+      - eval_time: 17m
+        alertname: ErrorBudgetBurn
+        exp_alerts:
+          - exp_labels: {severity: page, slo: http_requests_status_errors, job: api}
+            exp_annotations: {summary: "99.9 % of http_requests_total without status 5xx: the error budget burns too fast"}
+          - exp_labels: {severity: ticket, slo: http_requests_status_errors, job: api}
+            exp_annotations: {summary: "99.9 % of http_requests_total without status 5xx: the error budget burns too fast"}
+          - exp_labels: {severity: page, slo: http_request_duration_seconds_le_0_25, job: api}
+            exp_annotations: {summary: "99 % of http_request_duration_seconds at or under 0.25 s: the error budget burns too fast"}
+          - exp_labels: {severity: ticket, slo: http_request_duration_seconds_le_0_25, job: api}
+            exp_annotations: {summary: "99 % of http_request_duration_seconds at or under 0.25 s: the error budget burns too fast"}
+    promql_expr_test:
+      - expr: job:http_requests_status_errors:error_ratio_rate5m
+        eval_time: 10m
+        exp_samples:
+          - labels: 'job:http_requests_status_errors:error_ratio_rate5m{job="api"}'
+            value: 0.1
+      - expr: job:http_requests:rate5m
+        eval_time: 10m
+        exp_samples:
+          - labels: 'job:http_requests:rate5m{job="api"}'
+            value: 1.6666666666666667
+
+  # Requests 3 s each: only HighLatency fires (p95 over 2 s), after 5m.
+  - interval: 1m
+    input_series:
+      - series: 'http_request_duration_seconds_bucket{job="slow",le="2"}'
+        values: '0+0x100'
+      - series: 'http_request_duration_seconds_bucket{job="slow",le="5"}'
+        values: '0+60x100'
+      - series: 'http_request_duration_seconds_bucket{job="slow",le="+Inf"}'
+        values: '0+60x100'
+      - series: 'http_request_duration_seconds_count{job="slow"}'
+        values: '0+60x100'
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: HighLatency
+        exp_alerts: []
+      - eval_time: 7m
+        alertname: HighLatency
+        exp_alerts:
+          - exp_labels: {severity: warning, job: slow}
+            exp_annotations: {summary: "API latency is high"}
+
+  # Healthy: fast, no errors, LLM requests flowing. Nothing fires, even
+  # after a day.
+  - interval: 1m
+    input_series:
+      - series: 'http_requests_total{job="api",status="2xx"}'
+        values: '0+100x1500'
+      - series: 'http_request_duration_seconds_bucket{job="api",le="0.25"}'
+        values: '0+100x1500'
+      - series: 'http_request_duration_seconds_bucket{job="api",le="+Inf"}'
+        values: '0+100x1500'
+      - series: 'http_request_duration_seconds_count{job="api"}'
+        values: '0+100x1500'
+      - series: 'llm_requests_total{job="api",status="ok"}'
+        values: '0+5x1500'
+      - series: 'export_duration_seconds_bucket{job="api",le="5.0"}'
+        values: '0+10x1500'
+      - series: 'export_duration_seconds_count{job="api"}'
+        values: '0+10x1500'
+    alert_rule_test:
+      - eval_time: 1d
+        alertname: HighErrorRate
+        exp_alerts: []
+      - eval_time: 1d
+        alertname: HighLatency
+        exp_alerts: []
+      - eval_time: 1d
+        alertname: LLMServiceDown
+        exp_alerts: []
+      - eval_time: 1d
+        alertname: ErrorBudgetBurn
+        exp_alerts: []
+    promql_expr_test:
+      # The `le` matcher also finds a bound spelled `5.0`.
+      - expr: job:export_duration_seconds_le_5:error_ratio_rate1h
+        eval_time: 2h
+        exp_samples:
+          - labels: 'job:export_duration_seconds_le_5:error_ratio_rate1h{job="api"}'
+            value: 0
+"#;
+    std::fs::write(dir.0.join("tests.yml"), tests).unwrap();
+    let (ok, output) = run_promtool(&promtool, &["test", "rules", "tests.yml"], &dir.0);
+    assert!(ok, "{output}");
+    assert!(output.contains("SUCCESS"), "{output}");
+}
+
+/// Panels of a dashboard JSON, rows included.
+fn panels(dashboard: &Value) -> &Vec<Value> {
+    dashboard["panels"].as_array().expect("panels")
+}
+
+/// Asserts what Grafana's import needs: a schema version, a `datasource`
+/// template variable every panel and target reads, targets with an `expr`,
+/// unique ids, and grid positions inside the 24 columns that never overlap.
+fn assert_importable(dashboard: &Value) {
+    assert_eq!(dashboard["schemaVersion"], 39);
+    assert!(dashboard["title"].as_str().is_some_and(|t| !t.is_empty()));
+    let variables = dashboard["templating"]["list"].as_array().unwrap();
+    assert!(variables.iter().any(|v| v["name"] == "datasource"
+        && v["type"] == "datasource"
+        && v["query"] == "prometheus"));
+    let mut ids = Vec::new();
+    let mut boxes: Vec<(u64, u64, u64, u64)> = Vec::new();
+    for panel in panels(dashboard) {
+        ids.push(panel["id"].as_u64().expect("panel id"));
+        let grid = &panel["gridPos"];
+        let (x, y, w, h) = (
+            grid["x"].as_u64().unwrap(),
+            grid["y"].as_u64().unwrap(),
+            grid["w"].as_u64().unwrap(),
+            grid["h"].as_u64().unwrap(),
+        );
+        assert!(w > 0 && h > 0 && x + w <= 24, "{panel}");
+        for (x2, y2, w2, h2) in &boxes {
+            let apart = x + w <= *x2 || x2 + w2 <= x || y + h <= *y2 || y2 + h2 <= y;
+            assert!(apart, "overlapping panels at {grid}");
+        }
+        boxes.push((x, y, w, h));
+        if panel["type"] == "row" {
+            continue;
+        }
+        assert_eq!(panel["datasource"]["uid"], "${datasource}", "{panel}");
+        let targets = panel["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "{panel}");
+        for target in targets {
+            assert!(target["expr"].as_str().is_some_and(|e| !e.is_empty()));
+            assert_eq!(target["datasource"]["uid"], "${datasource}");
+            assert!(target["refId"].as_str().is_some());
+        }
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "panel ids are unique");
+}
+
+#[test]
+fn the_dashboard_has_what_grafana_imports() {
+    let json = registry().grafana_dashboard(&DashboardOptions::default());
+    let dashboard: Value = serde_json::from_str(&json).expect("valid JSON");
+    assert_importable(&dashboard);
+    let titles: Vec<&str> = panels(&dashboard)
+        .iter()
+        .filter(|p| p["type"] == "row")
+        .filter_map(|p| p["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["ServiceMetrics", "Other metrics"]);
+    let kinds: Vec<&str> = panels(&dashboard)
+        .iter()
+        .filter_map(|p| p["type"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "row",
+            "timeseries",
+            "timeseries",
+            "heatmap",
+            "timeseries",
+            "row",
+            "timeseries",
+            "heatmap"
+        ]
+    );
+    let requests = &panels(&dashboard)[1];
+    assert_eq!(
+        requests["targets"][0]["expr"],
+        "sum by (status) (rate(http_requests_total[$__rate_interval]))"
+    );
+    assert_eq!(requests["targets"][0]["legendFormat"], "{{status}}");
+    let latency = &panels(&dashboard)[2];
+    assert_eq!(latency["fieldConfig"]["defaults"]["unit"], "s");
+    assert_eq!(latency["targets"].as_array().unwrap().len(), 3);
+}
