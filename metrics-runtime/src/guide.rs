@@ -16,6 +16,7 @@
 //! | 9. [PromQL functions](promql) | `rate`, `increase`, `irate`, `idelta`, `delta`, `resets`, `histogram_quantile` |
 //! | 10. [prometheus-client interop](prometheus_client_interop) | our metrics inside a `prometheus_client` registry |
 //! | 11. [Testing and scrape-time values](testing) | reading samples back, assertions, expositions compared, `GaugeFn`/`CounterFn`, `build_info!` |
+//! | 13. [Alert rules and dashboards](alert_rules_and_dashboards) | objectives next to the metrics, generated Prometheus rules (recording, SLO burn-rate, service alerts) and Grafana dashboards |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
 // feature, and without them those links have no target.
@@ -61,3 +62,6 @@ pub mod prometheus_client_interop {}
 
 #[doc = include_str!("../guide/11-testing-and-scrape-time-values.md")]
 pub mod testing {}
+
+#[doc = include_str!("../guide/13-alert-rules-and-dashboards.md")]
+pub mod alert_rules_and_dashboards {}
