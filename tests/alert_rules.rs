@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use metrics_toolkit::promtool;
+use metrics_toolkit::{grafana_sdk_decode, promtool};
 use promstrict::generate::{DashboardOptions, RulesOptions};
 use promstrict::{
     Buckets, Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Objective, Registry,
@@ -399,4 +399,59 @@ fn the_dashboard_has_what_grafana_imports() {
     let latency = &panels(&dashboard)[2];
     assert_eq!(latency["fieldConfig"]["defaults"]["unit"], "s");
     assert_eq!(latency["targets"].as_array().unwrap().len(), 3);
+}
+
+/// Grafana's foundation SDK decodes the dashboard as Grafana's own types:
+/// each panel's options by its type, each target as a Prometheus query.
+#[test]
+fn grafanas_sdk_decodes_the_dashboard() {
+    let json = registry().grafana_dashboard(&DashboardOptions::default());
+    let Some(listing) = grafana_sdk_decode(&json).unwrap_or_else(|e| panic!("{e}\n{json}")) else {
+        return;
+    };
+    let expected = "row 1 0 0 24 1
+timeseries 2 0 1 12 8
+  sum by (status) (rate(http_requests_total[$__rate_interval]))
+timeseries 3 12 1 12 8
+  histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
+  histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
+  histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
+heatmap 4 0 9 12 8
+  sum by (le) (increase(http_request_duration_seconds_bucket[$__rate_interval]))
+timeseries 5 12 9 12 8
+  sum by (status) (rate(llm_requests_total[$__rate_interval]))
+row 6 0 17 24 1
+timeseries 7 0 18 12 8
+  histogram_quantile(0.5, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
+  histogram_quantile(0.9, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
+  histogram_quantile(0.99, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
+heatmap 8 12 18 12 8
+  sum by (le) (increase(export_duration_seconds_bucket[$__rate_interval]))
+";
+    assert_eq!(listing, expected);
+
+    // A gauge's stat panel, and a dashboard the SDK must refuse.
+    let registry = Registry::new();
+    registry
+        .register("queue_depth", "Jobs waiting.", promstrict::Gauge::new())
+        .unwrap();
+    let listing = grafana_sdk_decode(&registry.grafana_dashboard(&DashboardOptions::default()))
+        .unwrap()
+        .unwrap();
+    assert!(
+        listing.contains("stat 2 0 1 12 8\n  sum (queue_depth)\n"),
+        "{listing}"
+    );
+    for (from, to) in [
+        (r#""type": "heatmap""#, r#""type": "graph""#),
+        (
+            r#""uid": "${datasource}"}, "expr""#,
+            r#""uid": "prometheus"}, "expr""#,
+        ),
+        (r#""schemaVersion": 39,"#, ""),
+    ] {
+        let broken = json.replacen(from, to, 1);
+        assert_ne!(broken, json);
+        assert!(grafana_sdk_decode(&broken).is_err(), "{to}");
+    }
 }
