@@ -455,3 +455,81 @@ heatmap 8 12 18 12 8
         assert!(grafana_sdk_decode(&broken).is_err(), "{to}");
     }
 }
+
+/// The first message of a compile-fail case's `.stderr`.
+fn compile_error(case: &str) -> String {
+    let path = metrics_toolkit::workspace_root().join(format!("ui-tests/objectives/{case}.stderr"));
+    let stderr = std::fs::read_to_string(&path).unwrap();
+    let first = stderr.lines().next().unwrap();
+    first
+        .split_once(": ")
+        .map(|(_, message)| message)
+        .unwrap()
+        .trim_start_matches("evaluation panicked: ")
+        .to_owned()
+}
+
+/// A hand-registered objective gets the verdict and the message the derive
+/// gives at compile time.
+#[test]
+fn run_time_objectives_get_the_compile_time_messages() {
+    let registry = Registry::new();
+    registry
+        .register(
+            "request_duration_seconds",
+            "Latency.",
+            Histogram::new(Buckets::new(&[0.1, 0.25, 0.5, 1.0]).unwrap()),
+        )
+        .unwrap();
+    registry
+        .register(
+            "requests_total",
+            "Requests.",
+            Family::<StatusLabels, Counter>::default(),
+        )
+        .unwrap();
+    registry
+        .register("single_total", "Requests.", Counter::new())
+        .unwrap();
+    let message = |name: &str, objective: Objective| {
+        let err = registry.add_objective(name, objective).unwrap_err();
+        let text = err.to_string();
+        let prefix = format!("objective of metric `{name}`: ");
+        text.strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_owned()
+    };
+    assert_eq!(
+        message("request_duration_seconds", Objective::latency(0.3, 99.0)),
+        compile_error("latency_not_a_bound")
+    );
+    assert_eq!(
+        message("request_duration_seconds", Objective::latency(0.25, 100.0)),
+        compile_error("percent_100")
+    );
+    assert_eq!(
+        message("requests_total", Objective::latency(0.25, 99.0)),
+        compile_error("latency_on_counter")
+    );
+    assert_eq!(
+        message("single_total", Objective::errors("status", ["5xx"], 99.9)),
+        compile_error("errors_on_single_counter")
+    );
+    // At run time the label set is known, so the message lists its labels.
+    assert_eq!(
+        message("requests_total", Objective::errors("code", ["5xx"], 99.9)),
+        "`code` is not a label of this family: name one of `status`"
+    );
+    assert!(compile_error("errors_unknown_label")
+        .starts_with("`code` is not a label of this family: name one of "));
+    assert!(matches!(
+        registry.add_objective("nope_total", Objective::errors("status", ["5xx"], 99.9)),
+        Err(promstrict::RegistryError::UnknownMetric { .. })
+    ));
+    // Nothing refused was kept.
+    assert!(registry
+        .catalog()
+        .families
+        .iter()
+        .all(|f| f.objectives.is_empty()));
+}

@@ -247,6 +247,8 @@ impl HttpMetrics {
             in_flight: Gauge::new(),
         };
         const OWNER: &str = "the HTTP layer (`http::HttpMetrics`)";
+        // A generated dashboard's row.
+        const GROUP: &str = "HttpMetrics";
         let mut group = MetricGroup::new();
         group
             .add(
@@ -254,7 +256,8 @@ impl HttpMetrics {
                     "http_requests_total",
                     "HTTP requests answered, by method, route template and status class.",
                 )
-                .owner(OWNER),
+                .owner(OWNER)
+                .group(GROUP),
                 &families.requests,
             )
             .add(
@@ -262,12 +265,14 @@ impl HttpMetrics {
                     "http_request_duration_seconds",
                     "Time to answer an HTTP request (until the response head), by method and route template.",
                 )
-                .owner(OWNER),
+                .owner(OWNER)
+                .group(GROUP),
                 &families.duration,
             )
             .add(
                 Descriptor::new("http_requests_in_flight", "HTTP requests being handled.")
-                    .owner(OWNER),
+                    .owner(OWNER)
+                    .group(GROUP),
                 &families.in_flight,
             );
         registry.register_group(group)?;
