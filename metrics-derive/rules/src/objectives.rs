@@ -72,6 +72,9 @@ pub struct Objective {
     pub kind: ObjectiveKind,
     /// The share of good events, strictly between 0 and 100.
     pub percent: f64,
+    /// Label values the objective is restricted to (`function="checkout"`):
+    /// only the series with all of them count.
+    pub selector: Vec<(String, String)>,
 }
 
 impl Objective {
@@ -80,6 +83,7 @@ impl Objective {
         Objective {
             kind: ObjectiveKind::Latency { threshold },
             percent,
+            selector: Vec::new(),
         }
     }
 
@@ -95,7 +99,22 @@ impl Objective {
                 bad: bad.into_iter().map(Into::into).collect(),
             },
             percent,
+            selector: Vec::new(),
         }
+    }
+
+    /// Restricts the objective to the series whose label `label` is `value`
+    /// (one function of a shared family, one route).
+    ///
+    /// ```
+    /// use promstrict_rules::objectives::Objective;
+    ///
+    /// let checkout = Objective::latency(0.5, 99.0).only("route", "/checkout");
+    /// assert_eq!(checkout.selector, [("route".to_owned(), "/checkout".to_owned())]);
+    /// ```
+    pub fn only(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.selector.push((label.into(), value.into()));
+        self
     }
 
     /// The share of events allowed to be bad (`1 - percent / 100`).
@@ -330,10 +349,20 @@ pub fn check_objective(
 ) -> Result<(), ObjectiveError> {
     check_applies(&objective.kind, metric_type, !labels.is_empty())?;
     check_percent(objective.percent)?;
+    let names: Vec<&str> = labels.iter().map(|l| l.name).collect();
+    for (label, value) in &objective.selector {
+        check_error_label(label, &names)?;
+        let values = labels
+            .iter()
+            .find(|l| l.name == label)
+            .and_then(|l| l.values);
+        if let Some(values) = values {
+            check_error_value(label, value, values)?;
+        }
+    }
     match &objective.kind {
         ObjectiveKind::Latency { threshold } => check_latency_threshold(*threshold, bounds),
         ObjectiveKind::Errors { label, bad } => {
-            let names: Vec<&str> = labels.iter().map(|l| l.name).collect();
             check_error_label(label, &names)?;
             if bad.is_empty() {
                 return Err(ObjectiveError::NoBadValue);

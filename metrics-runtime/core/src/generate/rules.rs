@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::quote::{any_of, json, le_matcher, number};
+use super::quote::{any_of, json, le_matcher, number, promql_string};
 use super::{Catalog, CatalogFamily, Objective, ObjectiveKind, Role, RulesOptions};
 use crate::MetricType;
 
@@ -229,6 +229,18 @@ impl Catalog {
 /// The objective's name in rule names and the `slo` label:
 /// `<metric>_le_<threshold>` or `<counter base>_<label>_errors`.
 fn objective_id(family: &CatalogFamily, objective: &Objective) -> String {
+    let mut id = objective_base_id(family, objective);
+    for (_, value) in &objective.selector {
+        id.push('_');
+        id.extend(value.chars().map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_ascii_lowercase(),
+            _ => '_',
+        }));
+    }
+    id
+}
+
+fn objective_base_id(family: &CatalogFamily, objective: &Objective) -> String {
     match &objective.kind {
         ObjectiveKind::Latency { threshold } => {
             let t: String = number(*threshold)
@@ -251,15 +263,27 @@ fn objective_id(family: &CatalogFamily, objective: &Objective) -> String {
 /// there are events but none is bad).
 fn error_ratio(family: &CatalogFamily, objective: &Objective, window: &str) -> String {
     let name = &family.name;
+    // The selector's matchers, each followed by a comma.
+    let only: String = objective
+        .selector
+        .iter()
+        .map(|(label, value)| format!("{label}={},", promql_string(value)))
+        .collect();
+    let only_alone = format!("{{{}}}", only.trim_end_matches(','));
+    let only_alone = if objective.selector.is_empty() {
+        ""
+    } else {
+        only_alone.as_str()
+    };
     match &objective.kind {
         ObjectiveKind::Latency { threshold } => format!(
-            "1 - (sum by (job) (rate({name}_bucket{{{}}}[{window}])) / sum by (job) (rate({name}_count[{window}])))",
+            "1 - (sum by (job) (rate({name}_bucket{{{only}{}}}[{window}])) / sum by (job) (rate({name}_count{only_alone}[{window}])))",
             le_matcher(*threshold)
         ),
         ObjectiveKind::Errors { label, bad } => {
-            let all = format!("sum by (job) (rate({name}[{window}]))");
+            let all = format!("sum by (job) (rate({name}{only_alone}[{window}]))");
             format!(
-                "(sum by (job) (rate({name}{{{}}}[{window}])) or 0 * {all}) / {all}",
+                "(sum by (job) (rate({name}{{{only}{}}}[{window}])) or 0 * {all}) / {all}",
                 any_of(label, bad)
             )
         }
@@ -268,6 +292,19 @@ fn error_ratio(family: &CatalogFamily, objective: &Objective, window: &str) -> S
 
 /// How alerts describe an objective.
 fn describe(family: &CatalogFamily, objective: &Objective) -> String {
+    let mut what = describe_kind(family, objective);
+    let only: Vec<String> = objective
+        .selector
+        .iter()
+        .map(|(label, value)| format!("{label} {value}"))
+        .collect();
+    if !only.is_empty() {
+        what.push_str(&format!(" (only {})", only.join(", ")));
+    }
+    what
+}
+
+fn describe_kind(family: &CatalogFamily, objective: &Objective) -> String {
     match &objective.kind {
         ObjectiveKind::Latency { threshold } => format!(
             "{} % of {} at or under {}{}",
@@ -426,6 +463,24 @@ groups:
         assert!(!other
             .alert_rules(&RulesOptions::default())
             .contains("HighErrorRate"));
+    }
+
+    #[test]
+    fn a_selector_narrows_every_ratio() {
+        let mut latency = family("function_duration_seconds", MetricType::Histogram, &[]);
+        latency
+            .objectives
+            .push(Objective::latency(0.1, 99.0).only("function", "Db::get"));
+        let yaml = Catalog {
+            families: vec![latency],
+        }
+        .alert_rules(&RulesOptions::default());
+        assert!(yaml.contains(
+            r#"      - record: "job:function_duration_seconds_le_0_1_db__get:error_ratio_rate5m"
+        expr: "1 - (sum by (job) (rate(function_duration_seconds_bucket{function=\"Db::get\",le=~\"0\\\\.1\"}[5m])) / sum by (job) (rate(function_duration_seconds_count{function=\"Db::get\"}[5m])))"
+"#
+        ), "{yaml}");
+        assert!(yaml.contains("at or under 0.1 s (only function Db::get)"));
     }
 
     #[test]
