@@ -225,8 +225,12 @@ pub use promstrict_derive::Metrics;
 /// `function_calls_total` and `function_calls_in_flight` of the
 /// [default registry](default_registry); with `metric = …` (and `labels = …`,
 /// `calls = …`, `in_flight = …`, `first_item = …`, `stream`) into metrics of
-/// yours. Other options: `buckets = …`, `name = "…"`, `crate = "…"`. See the
-/// [`instrument`] module for every form.
+/// yours. Other options: `buckets = …`, `name = "…"`, `crate = "…"`, and
+/// `objective(latency = 0.25, percent = 99.0)`: a latency objective on the
+/// function's series of `function_duration_seconds` (the threshold is one of
+/// its buckets), in the [generated alert rules](guide::alert_rules_and_dashboards)
+/// once the function has been called. See the [`instrument`] module for
+/// every form.
 ///
 /// ```
 /// use promstrict::{default_registry, instrument_latency, Format};

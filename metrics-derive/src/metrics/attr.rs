@@ -136,107 +136,114 @@ fn parse_objective(meta: &syn::meta::ParseNestedMeta, ctxt: &Ctxt) -> syn::Resul
             "an objective says what it measures: `objective(latency = 0.25, percent = 99.0)` on a histogram, `objective(errors(status = \"5xx\"), percent = 99.9)` on a counter family",
         ));
     }
-    meta.parse_nested_meta(|inner| {
-        let key = inner
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        if !OBJECTIVE_KEYS.contains(&key.as_str()) {
-            return Err(inner.error(format_args!(
-                "unknown objective option `{}`: expected `latency`, `errors` or `percent`",
-                inner.path.to_token_stream()
-            )));
-        }
-        let taken = match key.as_str() {
-            "percent" => objective.percent.is_some(),
-            _ => objective.kind.is_some(),
-        };
-        if taken {
-            let what = if key == "percent" {
-                "`percent` is given twice: keep one"
-            } else {
-                "an objective measures one thing, `latency` or `errors`: declare the other with `Registry::add_objective`"
-            };
-            ctxt.error_spanned_by(&inner.path, what);
-            // Skip the value so parsing carries on.
-            if inner.input.peek(syn::Token![=]) {
-                inner.value()?.parse::<syn::Expr>()?;
-            } else if inner.input.peek(syn::token::Paren) {
-                inner.input.parse::<proc_macro2::TokenTree>()?;
-            }
-            return Ok(());
-        }
-        match key.as_str() {
-            "percent" => objective.percent = Some(number(&inner)?),
-            "latency" => {
-                let (value, threshold) = number(&inner)?;
-                objective.kind = Some(ObjectiveKind::Latency {
-                    key: inner.path.to_token_stream(),
-                    value,
-                    threshold,
-                });
-            }
-            _ => {
-                let key = inner.path.to_token_stream();
-                let mut found: Option<(syn::Ident, Vec<syn::LitStr>)> = None;
-                let shape_error = || {
-                    syn::Error::new_spanned(
-                        &key,
-                        "`errors` names the label and its bad values: write `errors(status = \"5xx\")` or `errors(outcome = [\"error\", \"timeout\"])`",
-                    )
-                };
-                if !inner.input.peek(syn::token::Paren) {
-                    return Err(shape_error());
-                }
-                inner.parse_nested_meta(|label| {
-                    let Some(ident) = label.path.get_ident() else {
-                        return Err(label.error("expected a label name: `errors(status = \"5xx\")`"));
-                    };
-                    if found.is_some() {
-                        return Err(label.error(
-                            "`errors` names one label: declare an objective on another label with `Registry::add_objective`",
-                        ));
-                    }
-                    let expr: syn::Expr = label.value()?.parse()?;
-                    let values = match expr {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(s),
-                            ..
-                        }) => vec![s],
-                        syn::Expr::Array(array) => array
-                            .elems
-                            .iter()
-                            .map(|e| match e {
-                                syn::Expr::Lit(syn::ExprLit {
-                                    lit: syn::Lit::Str(s),
-                                    ..
-                                }) => Ok(syn::LitStr::new(&s.value(), s.span())),
-                                other => Err(syn::Error::new_spanned(
-                                    other,
-                                    "expected a label value as a string literal: `\"5xx\"`",
-                                )),
-                            })
-                            .collect::<syn::Result<_>>()?,
-                        other => {
-                            return Err(syn::Error::new_spanned(
-                                other,
-                                format_args!(
-                                    "expected the bad value(s) of `{ident}`: `{ident} = \"5xx\"` or `{ident} = [\"500\", \"503\"]`"
-                                ),
-                            ))
-                        }
-                    };
-                    found = Some((ident.clone(), values));
-                    Ok(())
-                })?;
-                let (label, values) = found.ok_or_else(shape_error)?;
-                objective.kind = Some(ObjectiveKind::Errors { key, label, values });
-            }
-        }
-        Ok(())
-    })?;
+    meta.parse_nested_meta(|inner| parse_objective_option(&inner, &mut objective, ctxt))?;
     Ok(objective)
+}
+
+/// One option of `objective(…)`: `latency = …`, `errors(…)` or `percent = …`.
+pub(crate) fn parse_objective_option(
+    inner: &syn::meta::ParseNestedMeta,
+    objective: &mut ObjectiveAttr,
+    ctxt: &Ctxt,
+) -> syn::Result<()> {
+    let key = inner
+        .path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    if !OBJECTIVE_KEYS.contains(&key.as_str()) {
+        return Err(inner.error(format_args!(
+            "unknown objective option `{}`: expected `latency`, `errors` or `percent`",
+            inner.path.to_token_stream()
+        )));
+    }
+    let taken = match key.as_str() {
+        "percent" => objective.percent.is_some(),
+        _ => objective.kind.is_some(),
+    };
+    if taken {
+        let what = if key == "percent" {
+            "`percent` is given twice: keep one"
+        } else {
+            "an objective measures one thing, `latency` or `errors`: declare the other with `Registry::add_objective`"
+        };
+        ctxt.error_spanned_by(&inner.path, what);
+        // Skip the value so parsing carries on.
+        if inner.input.peek(syn::Token![=]) {
+            inner.value()?.parse::<syn::Expr>()?;
+        } else if inner.input.peek(syn::token::Paren) {
+            inner.input.parse::<proc_macro2::TokenTree>()?;
+        }
+        return Ok(());
+    }
+    match key.as_str() {
+        "percent" => objective.percent = Some(number(inner)?),
+        "latency" => {
+            let (value, threshold) = number(inner)?;
+            objective.kind = Some(ObjectiveKind::Latency {
+                key: inner.path.to_token_stream(),
+                value,
+                threshold,
+            });
+        }
+        _ => {
+            let key = inner.path.to_token_stream();
+            let mut found: Option<(syn::Ident, Vec<syn::LitStr>)> = None;
+            let shape_error = || {
+                syn::Error::new_spanned(
+                    &key,
+                    "`errors` names the label and its bad values: write `errors(status = \"5xx\")` or `errors(outcome = [\"error\", \"timeout\"])`",
+                )
+            };
+            if !inner.input.peek(syn::token::Paren) {
+                return Err(shape_error());
+            }
+            inner.parse_nested_meta(|label| {
+                let Some(ident) = label.path.get_ident() else {
+                    return Err(label.error("expected a label name: `errors(status = \"5xx\")`"));
+                };
+                if found.is_some() {
+                    return Err(label.error(
+                        "`errors` names one label: declare an objective on another label with `Registry::add_objective`",
+                    ));
+                }
+                let expr: syn::Expr = label.value()?.parse()?;
+                let values = match expr {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => vec![s],
+                    syn::Expr::Array(array) => array
+                        .elems
+                        .iter()
+                        .map(|e| match e {
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Str(s),
+                                ..
+                            }) => Ok(syn::LitStr::new(&s.value(), s.span())),
+                            other => Err(syn::Error::new_spanned(
+                                other,
+                                "expected a label value as a string literal: `\"5xx\"`",
+                            )),
+                        })
+                        .collect::<syn::Result<_>>()?,
+                    other => {
+                        return Err(syn::Error::new_spanned(
+                            other,
+                            format_args!(
+                                "expected the bad value(s) of `{ident}`: `{ident} = \"5xx\"` or `{ident} = [\"500\", \"503\"]`"
+                            ),
+                        ))
+                    }
+                };
+                found = Some((ident.clone(), values));
+                Ok(())
+            })?;
+            let (label, values) = found.ok_or_else(shape_error)?;
+            objective.kind = Some(ObjectiveKind::Errors { key, label, values });
+        }
+    }
+    Ok(())
 }
 
 /// `#[metric(name = "…", help = "…", unit = "…", buckets = …, max_cardinality = N)]`.

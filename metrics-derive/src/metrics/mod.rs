@@ -6,7 +6,7 @@
 //! beside the errors.
 
 mod ast;
-mod attr;
+pub(crate) mod attr;
 mod check;
 mod expand;
 

@@ -11,6 +11,7 @@ use crate::label::Labels;
 use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
 use crate::metric::{Metric, MetricType, SeriesValue, SeriesVisitor};
 use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
+use crate::Objective;
 
 // The bare form: one static callsite per function, read by collectors
 // ---------------------------------------------------------------------------
@@ -23,6 +24,8 @@ pub struct Callsite {
     module: &'static str,
     bounds: &'static [f64],
     streaming: bool,
+    /// `objective(latency = …, percent = …)`: threshold and percentage.
+    objective: Option<(f64, f64)>,
     cells: OnceLock<Cells>,
 }
 
@@ -65,6 +68,27 @@ impl Callsite {
             module,
             bounds,
             streaming,
+            objective: None,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// The callsite of a function with a latency objective (checked at
+    /// compile time against `bounds`).
+    pub const fn with_objective(
+        function: &'static str,
+        module: &'static str,
+        bounds: &'static [f64],
+        streaming: bool,
+        threshold: f64,
+        percent: f64,
+    ) -> Self {
+        Callsite {
+            function,
+            module,
+            bounds,
+            streaming,
+            objective: Some((threshold, percent)),
             cells: OnceLock::new(),
         }
     }
@@ -234,6 +258,25 @@ impl Metric for DurationCollector {
             let histograms = group.iter().flat_map(|c| c.by_outcome.iter());
             visit_histograms(function, module, histograms, bounds, visitor);
         });
+    }
+
+    /// The objectives of the functions called so far, each restricted to
+    /// its function's series.
+    fn objectives(&self) -> Vec<Objective> {
+        let list = CALLSITES.lock();
+        let mut objectives: Vec<Objective> = Vec::new();
+        for callsite in list.iter() {
+            let Some((threshold, percent)) = callsite.objective else {
+                continue;
+            };
+            let objective = Objective::latency(threshold, percent)
+                .only("function", callsite.function)
+                .only("module", callsite.module);
+            if !objectives.contains(&objective) {
+                objectives.push(objective);
+            }
+        }
+        objectives
     }
 }
 

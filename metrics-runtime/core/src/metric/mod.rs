@@ -114,6 +114,14 @@ pub trait Metric: Clone + Send + Sync + 'static {
     fn histogram_bounds(&self) -> Option<Vec<f64>> {
         None
     }
+
+    /// Objectives the metric declares itself, read when a catalog is made
+    /// (the `#[instrument_latency]` families: one per instrumented function
+    /// with an objective).
+    #[doc(hidden)]
+    fn objectives(&self) -> Vec<crate::Objective> {
+        Vec::new()
+    }
 }
 
 /// A metric type that can be a [`Family`](crate::Family) member: its storage
@@ -143,6 +151,7 @@ pub(crate) trait DynMetric: Send + Sync {
     fn visit(&self, visitor: &mut dyn SeriesVisitor);
     fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError>;
     fn histogram_bounds(&self) -> Option<Vec<f64>>;
+    fn objectives(&self) -> Vec<crate::Objective>;
 }
 
 impl<M: Metric> DynMetric for M {
@@ -157,6 +166,9 @@ impl<M: Metric> DynMetric for M {
     }
     fn histogram_bounds(&self) -> Option<Vec<f64>> {
         Metric::histogram_bounds(self)
+    }
+    fn objectives(&self) -> Vec<crate::Objective> {
+        Metric::objectives(self)
     }
 }
 

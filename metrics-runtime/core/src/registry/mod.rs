@@ -478,7 +478,12 @@ impl Registry {
                 unit: e.unit.clone(),
                 labels: e.labels.iter().map(|l| l.name.to_owned()).collect(),
                 buckets: e.bounds.clone(),
-                objectives: e.objectives.clone(),
+                objectives: e
+                    .objectives
+                    .iter()
+                    .cloned()
+                    .chain(e.metric.objectives())
+                    .collect(),
                 group: e.group.clone(),
             })
             .collect();
