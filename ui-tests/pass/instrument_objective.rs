@@ -4,7 +4,7 @@
 use promstrict::generate::RulesOptions;
 use promstrict::{default_registry, instrument_latency};
 
-#[instrument_latency(buckets = [0.1, 0.25, 1.0], objective(latency = 0.25, percent = 99.5))]
+#[instrument_latency(buckets = [0.1, 0.25, 1.0], objective(latency = 0.25, percent = 99.5, page(for = "1m", severity = "critical")))]
 fn handler() -> u32 {
     7
 }
@@ -17,4 +17,5 @@ fn main() {
         "{rules}"
     );
     assert!(rules.contains("slo: \"function_duration_seconds_le_0_25_handler_"), "{rules}");
+    assert!(rules.contains("        for: \"1m\"\n        labels:\n          severity: \"critical\"\n"), "{rules}");
 }

@@ -25,7 +25,7 @@ struct ApiMetrics {
     #[metric(buckets = [0.1, 0.25, 1.0], objective(latency = 0.25, percent = 99.0))]
     call_duration_seconds: Family<CallLabels, Histogram>,
     /// Queue latency.
-    #[metric(objective(latency = 1, percent = 95))]
+    #[metric(objective(latency = 1, percent = 95, page(for = "10m"), ticket(for = "1h30m", severity = "low")))]
     queue_duration_seconds: Histogram,
     /// Calls.
     #[metric(objective(errors(outcome = ["error", "timeout"]), percent = 99.9))]
@@ -46,6 +46,8 @@ fn main() {
     assert!(rules.contains("job:api_call_duration_seconds_le_0_25:error_ratio_rate5m"));
     assert!(rules.contains("job:api_queue_duration_seconds_le_1:error_ratio_rate5m"));
     assert!(rules.contains("job:api_calls_outcome_errors:error_ratio_rate5m"));
+    assert!(rules.contains("        for: \"10m\"\n        labels:\n          severity: \"page\"\n          slo: \"api_queue_duration_seconds_le_1\""), "{rules}");
+    assert!(rules.contains("        for: \"1h30m\"\n        labels:\n          severity: \"low\"\n          slo: \"api_queue_duration_seconds_le_1\""), "{rules}");
     let err = TypoMetrics::register(&registry).err().unwrap();
     assert_eq!(
         err.to_string(),

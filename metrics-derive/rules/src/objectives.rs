@@ -75,6 +75,20 @@ pub struct Objective {
     /// Label values the objective is restricted to (`function="checkout"`):
     /// only the series with all of them count.
     pub selector: Vec<(String, String)>,
+    /// The page alert's `for:` and severity, where not the rules file's.
+    pub page: AlertSettings,
+    /// The ticket alert's `for:` and severity, where not the rules file's.
+    pub ticket: AlertSettings,
+}
+
+/// How one of an objective's alerts is written, where it differs from the
+/// rules file's defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertSettings {
+    /// `for:`, a Prometheus duration (`5m`, `1h30m`).
+    pub for_duration: Option<String>,
+    /// The `severity` label.
+    pub severity: Option<String>,
 }
 
 impl Objective {
@@ -84,6 +98,8 @@ impl Objective {
             kind: ObjectiveKind::Latency { threshold },
             percent,
             selector: Vec::new(),
+            page: AlertSettings::default(),
+            ticket: AlertSettings::default(),
         }
     }
 
@@ -100,6 +116,8 @@ impl Objective {
             },
             percent,
             selector: Vec::new(),
+            page: AlertSettings::default(),
+            ticket: AlertSettings::default(),
         }
     }
 
@@ -114,6 +132,32 @@ impl Objective {
     /// ```
     pub fn only(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
         self.selector.push((label.into(), value.into()));
+        self
+    }
+
+    /// Sets the page alert's `for:` (a Prometheus duration) and severity.
+    ///
+    /// ```
+    /// use promstrict_rules::objectives::Objective;
+    ///
+    /// let o = Objective::latency(0.5, 99.0).page("5m", "critical").ticket("1h", "warning");
+    /// assert_eq!(o.page.for_duration.as_deref(), Some("5m"));
+    /// assert_eq!(o.ticket.severity.as_deref(), Some("warning"));
+    /// ```
+    pub fn page(mut self, for_duration: impl Into<String>, severity: impl Into<String>) -> Self {
+        self.page = AlertSettings {
+            for_duration: Some(for_duration.into()),
+            severity: Some(severity.into()),
+        };
+        self
+    }
+
+    /// Sets the ticket alert's `for:` (a Prometheus duration) and severity.
+    pub fn ticket(mut self, for_duration: impl Into<String>, severity: impl Into<String>) -> Self {
+        self.ticket = AlertSettings {
+            for_duration: Some(for_duration.into()),
+            severity: Some(severity.into()),
+        };
         self
     }
 
@@ -165,6 +209,10 @@ pub enum ObjectiveError {
     },
     /// The errors objective names no bad value.
     NoBadValue,
+    /// An alert's `for:` is not a Prometheus duration.
+    Duration(String),
+    /// An alert's severity is empty.
+    EmptySeverity,
 }
 
 impl fmt::Display for ObjectiveError {
@@ -225,6 +273,13 @@ impl fmt::Display for ObjectiveError {
                 "`{value}` is not a value of label `{label}`: name one of {}",
                 list(values)
             ),
+            ObjectiveError::Duration(d) => write!(
+                f,
+                "`{d}` is not a Prometheus duration: write a number and a unit, e.g. `\"5m\"`, `\"1h30m\"` (units ms, s, m, h, d, w, y)"
+            ),
+            ObjectiveError::EmptySeverity => f.write_str(
+                "the severity is empty: write the label value your alert routing expects, e.g. `\"critical\"`",
+            ),
             ObjectiveError::NoBadValue => f.write_str(
                 "an `errors` objective names the label and its bad values: write e.g. `errors(status = \"5xx\")` or `errors(outcome = [\"error\", \"timeout\"])`",
             ),
@@ -253,6 +308,54 @@ pub fn check_percent(percent: f64) -> Result<(), ObjectiveError> {
     } else {
         Err(ObjectiveError::Percent(percent))
     }
+}
+
+/// An alert's `for:` must be a Prometheus duration: one or more of a number
+/// and a unit (`ms`, `s`, `m`, `h`, `d`, `w`, `y`), largest unit first.
+pub fn check_duration(duration: &str) -> Result<(), ObjectiveError> {
+    const UNITS: &[&str] = &["y", "w", "d", "h", "m", "s", "ms"];
+    let bad = || Err(ObjectiveError::Duration(duration.to_owned()));
+    let mut rest = duration;
+    let mut last_unit = None;
+    if rest.is_empty() {
+        return bad();
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return bad();
+        }
+        rest = &rest[digits..];
+        let unit = if rest.starts_with("ms") {
+            "ms"
+        } else {
+            match rest.get(..1) {
+                Some(u) if UNITS.contains(&u) => u,
+                _ => return bad(),
+            }
+        };
+        let rank = UNITS.iter().position(|u| *u == unit);
+        if rank <= last_unit {
+            return bad();
+        }
+        last_unit = rank;
+        rest = &rest[unit.len()..];
+    }
+    Ok(())
+}
+
+fn check_alert(settings: &AlertSettings) -> Result<(), ObjectiveError> {
+    if let Some(duration) = &settings.for_duration {
+        check_duration(duration)?;
+    }
+    if settings
+        .severity
+        .as_deref()
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        return Err(ObjectiveError::EmptySeverity);
+    }
+    Ok(())
 }
 
 /// A latency threshold must be one of the histogram's `bounds`; the error
@@ -349,6 +452,8 @@ pub fn check_objective(
 ) -> Result<(), ObjectiveError> {
     check_applies(&objective.kind, metric_type, !labels.is_empty())?;
     check_percent(objective.percent)?;
+    check_alert(&objective.page)?;
+    check_alert(&objective.ticket)?;
     let names: Vec<&str> = labels.iter().map(|l| l.name).collect();
     for (label, value) in &objective.selector {
         check_error_label(label, &names)?;
@@ -396,6 +501,28 @@ mod tests {
         assert_eq!(
             check_percent(100.0).unwrap_err().to_string(),
             "an objective's percentage is strictly between 0 and 100, not 100: write e.g. `percent = 99.9` (100 leaves no error budget to alert on)"
+        );
+    }
+
+    #[test]
+    fn durations_are_prometheus_durations() {
+        for good in ["5m", "1h30m", "90s", "1d", "100ms", "1w2d"] {
+            assert_eq!(check_duration(good), Ok(()), "{good}");
+        }
+        for bad in ["", "5", "m", "5 m", "5min", "30m1h", "-5m", "1.5h", "5m5m"] {
+            assert!(check_duration(bad).is_err(), "{bad}");
+        }
+        let objective = Objective::latency(1.0, 99.0).page("soon", "critical");
+        assert_eq!(
+            check_objective(&objective, MetricType::Histogram, &[], &[1.0])
+                .unwrap_err()
+                .to_string(),
+            "`soon` is not a Prometheus duration: write a number and a unit, e.g. `\"5m\"`, `\"1h30m\"` (units ms, s, m, h, d, w, y)"
+        );
+        let objective = Objective::latency(1.0, 99.0).ticket("1h", " ");
+        assert_eq!(
+            check_objective(&objective, MetricType::Histogram, &[], &[1.0]),
+            Err(ObjectiveError::EmptySeverity)
         );
     }
 

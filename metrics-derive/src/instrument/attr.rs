@@ -106,6 +106,8 @@ impl Options {
             key: key.to_token_stream(),
             kind: None,
             percent: None,
+            page: Default::default(),
+            ticket: Default::default(),
         };
         let parsed = syn::meta::parser(|meta| parse_objective_option(&meta, &mut objective, ctxt))
             .parse2(group);

@@ -60,6 +60,8 @@ fn check_objective(options: &Options, ctxt: &Ctxt) {
             }
         }
     }
+    crate::metrics::check::check_alert(&objective.page, ctxt);
+    crate::metrics::check::check_alert(&objective.ticket, ctxt);
     match &objective.percent {
         None => ctxt.error_spanned_by(
             &objective.key,

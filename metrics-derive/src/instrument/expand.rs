@@ -73,16 +73,26 @@ impl Recording {
             let streaming = options.streaming();
             let objective = options.objective.as_ref().and_then(|objective| {
                 let percent = objective.percent.as_ref()?.1;
+                let setting = |lit: &Option<syn::LitStr>| match lit {
+                    Some(lit) => quote!(::core::option::Option::Some(#lit)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let alerts = [
+                    setting(&objective.page.for_duration),
+                    setting(&objective.page.severity),
+                    setting(&objective.ticket.for_duration),
+                    setting(&objective.ticket.severity),
+                ];
                 match objective.kind.as_ref()? {
                     crate::metrics::attr::ObjectiveKind::Latency { threshold, .. } => {
-                        Some((F64Literal(*threshold), F64Literal(percent)))
+                        Some((F64Literal(*threshold), F64Literal(percent), alerts))
                     }
                     crate::metrics::attr::ObjectiveKind::Errors { .. } => None,
                 }
             });
             let callsite = match objective {
-                Some((threshold, percent)) => quote! {
-                    #p::Callsite::with_objective(#name, ::core::module_path!(), #bounds, #streaming, #threshold, #percent)
+                Some((threshold, percent, alerts)) => quote! {
+                    #p::Callsite::with_objective(#name, ::core::module_path!(), #bounds, #streaming, #threshold, #percent, [#(#alerts),*])
                 },
                 None => {
                     quote!(#p::Callsite::new(#name, ::core::module_path!(), #bounds, #streaming))

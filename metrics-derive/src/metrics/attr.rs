@@ -93,9 +93,44 @@ pub(crate) struct ObjectiveAttr {
     pub(crate) kind: Option<ObjectiveKind>,
     /// The `percent` literal and its value.
     pub(crate) percent: Option<(TokenStream, f64)>,
+    /// `page(for = "…", severity = "…")`.
+    pub(crate) page: AlertAttr,
+    /// `ticket(for = "…", severity = "…")`.
+    pub(crate) ticket: AlertAttr,
 }
 
-const OBJECTIVE_KEYS: &[&str] = &["latency", "errors", "percent"];
+/// `for = "5m", severity = "critical"` of one of an objective's alerts.
+#[derive(Default)]
+pub(crate) struct AlertAttr {
+    pub(crate) for_duration: Option<syn::LitStr>,
+    pub(crate) severity: Option<syn::LitStr>,
+}
+
+const OBJECTIVE_KEYS: &[&str] = &["latency", "errors", "percent", "page", "ticket"];
+
+/// `page(for = "5m", severity = "critical")`.
+fn parse_alert(meta: &syn::meta::ParseNestedMeta, alert: &mut AlertAttr) -> syn::Result<()> {
+    let which = meta.path.to_token_stream().to_string();
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format_args!(
+            "`{which}` sets its alert's `for:` and severity: `{which}(for = \"5m\", severity = \"critical\")`"
+        )));
+    }
+    meta.parse_nested_meta(|setting| {
+        let key = setting.path.to_token_stream().to_string();
+        let slot = match key.as_str() {
+            "for" => &mut alert.for_duration,
+            "severity" => &mut alert.severity,
+            _ => {
+                return Err(setting.error(format_args!(
+                    "unknown `{which}` option `{key}`: expected `for` or `severity`"
+                )))
+            }
+        };
+        *slot = Some(lit_str(&setting)?);
+        Ok(())
+    })
+}
 
 /// A float or integer literal (`0.25`, `99`).
 fn number(meta: &syn::meta::ParseNestedMeta) -> syn::Result<(TokenStream, f64)> {
@@ -130,6 +165,8 @@ fn parse_objective(meta: &syn::meta::ParseNestedMeta, ctxt: &Ctxt) -> syn::Resul
         key: meta.path.to_token_stream(),
         kind: None,
         percent: None,
+        page: AlertAttr::default(),
+        ticket: AlertAttr::default(),
     };
     if !meta.input.peek(syn::token::Paren) {
         return Err(meta.error(
@@ -153,9 +190,14 @@ pub(crate) fn parse_objective_option(
         .unwrap_or_default();
     if !OBJECTIVE_KEYS.contains(&key.as_str()) {
         return Err(inner.error(format_args!(
-            "unknown objective option `{}`: expected `latency`, `errors` or `percent`",
+            "unknown objective option `{}`: expected `latency`, `errors`, `percent`, `page` or `ticket`",
             inner.path.to_token_stream()
         )));
+    }
+    match key.as_str() {
+        "page" => return parse_alert(inner, &mut objective.page),
+        "ticket" => return parse_alert(inner, &mut objective.ticket),
+        _ => {}
     }
     let taken = match key.as_str() {
         "percent" => objective.percent.is_some(),

@@ -2,13 +2,14 @@
 //! units, options that only apply to some metric types, and duplicates.
 
 use super::ast::{MetricField, MetricsStruct, Shape};
-use super::attr::ObjectiveKind;
+use super::attr::{AlertAttr, ObjectiveKind};
 use crate::ctxt::Ctxt;
 use promstrict_rules::names::{
     check_declared_unit, check_metric_name, check_namespace, family_name,
 };
 use promstrict_rules::objectives::{
-    check_applies, check_latency_threshold, check_percent, ObjectiveKind as RuleKind,
+    check_applies, check_duration, check_latency_threshold, check_percent, ObjectiveError,
+    ObjectiveKind as RuleKind,
 };
 use promstrict_rules::MetricType;
 pub(crate) use promstrict_rules::DEFAULT_MAX_CARDINALITY;
@@ -185,6 +186,8 @@ fn check_objective(field: &MetricField, shape: &Shape, ctxt: &Ctxt) {
         ctxt.error_spanned_by(kind_key, e);
         return;
     }
+    check_alert(&objective.page, ctxt);
+    check_alert(&objective.ticket, ctxt);
     match &objective.percent {
         None => ctxt.error_spanned_by(
             &objective.key,
@@ -210,6 +213,20 @@ fn check_objective(field: &MetricField, shape: &Shape, ctxt: &Ctxt) {
             if let Err(e) = check_latency_threshold(*threshold, bounds) {
                 ctxt.error_spanned_by(value, e);
             }
+        }
+    }
+}
+
+/// An alert's `for` is a Prometheus duration and its severity is not empty.
+pub(crate) fn check_alert(alert: &AlertAttr, ctxt: &Ctxt) {
+    if let Some(lit) = &alert.for_duration {
+        if let Err(e) = check_duration(&lit.value()) {
+            ctxt.error_spanned_by(lit, e);
+        }
+    }
+    if let Some(lit) = &alert.severity {
+        if lit.value().trim().is_empty() {
+            ctxt.error_spanned_by(lit, ObjectiveError::EmptySeverity);
         }
     }
 }

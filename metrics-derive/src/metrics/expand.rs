@@ -191,9 +191,35 @@ fn descriptor_expr(
                 quote!(#private::Objective::errors(#label, [#(#values),*], #percent))
             }
         };
-        Some(quote!(.objective(#call)))
+        let page = alert_settings(&objective.page, private);
+        let ticket = alert_settings(&objective.ticket, private);
+        Some(quote!(.objective({
+            let mut __metrics_objective = #call;
+            __metrics_objective.page = #page;
+            __metrics_objective.ticket = #ticket;
+            __metrics_objective
+        })))
     });
     quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner) .group(#group) #objective)
+}
+
+/// An `AlertSettings` expression for `page(…)` or `ticket(…)`.
+pub(crate) fn alert_settings(
+    alert: &crate::metrics::attr::AlertAttr,
+    private: &TokenStream,
+) -> TokenStream {
+    let setting = |lit: &Option<syn::LitStr>| match lit {
+        Some(lit) => quote!(#private::core::option::Option::Some(
+            <#private::std::string::String as #private::core::convert::From<&str>>::from(#lit)
+        )),
+        None => quote!(#private::core::option::Option::None),
+    };
+    let for_duration = setting(&alert.for_duration);
+    let severity = setting(&alert.severity);
+    quote!(#private::AlertSettings {
+        for_duration: #for_duration,
+        severity: #severity,
+    })
 }
 
 /// For an errors objective on a family of a non-generic struct, a constant

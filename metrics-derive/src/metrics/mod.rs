@@ -7,7 +7,7 @@
 
 mod ast;
 pub(crate) mod attr;
-mod check;
+pub(crate) mod check;
 mod expand;
 
 use proc_macro2::TokenStream;

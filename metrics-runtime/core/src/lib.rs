@@ -67,7 +67,7 @@ pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{AtomicF64, FamilyMember, Metric, MetricType, SeriesValue, SeriesVisitor};
 pub use metrics::Metrics;
 pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
-pub use promstrict_rules::objectives::{Objective, ObjectiveError, ObjectiveKind};
+pub use promstrict_rules::objectives::{AlertSettings, Objective, ObjectiveError, ObjectiveKind};
 pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
@@ -99,10 +99,10 @@ pub mod __private_0_1_0 {
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metrics::GlobalCell;
     pub use crate::{
-        cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
-        AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, Histogram, Info,
-        LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup, MetricType, Metrics,
-        Objective, Outcome, Registry, RegistryError, Summary,
+        cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
+        AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge,
+        Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup,
+        MetricType, Metrics, Objective, Outcome, Registry, RegistryError, Summary,
     };
     pub use ::core;
     pub use ::std;

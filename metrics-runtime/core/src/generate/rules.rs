@@ -158,9 +158,20 @@ impl Catalog {
                 }
                 let budget = format!("(100 - {}) / 100", number(objective.percent));
                 let what = describe(family, objective);
+                let pick = |own: &Option<String>, default: &String| {
+                    own.clone().unwrap_or_else(|| default.clone())
+                };
                 for (severity, pairs, for_) in [
-                    (&options.page_severity, PAGE, &options.page_for),
-                    (&options.ticket_severity, TICKET, &options.ticket_for),
+                    (
+                        pick(&objective.page.severity, &options.page_severity),
+                        PAGE,
+                        pick(&objective.page.for_duration, &options.page_for),
+                    ),
+                    (
+                        pick(&objective.ticket.severity, &options.ticket_severity),
+                        TICKET,
+                        pick(&objective.ticket.for_duration, &options.ticket_for),
+                    ),
                 ] {
                     let conditions: Vec<String> = pairs
                         .iter()
@@ -173,8 +184,8 @@ impl Catalog {
                     rules.push(Rule::Alert {
                         alert: "ErrorBudgetBurn".to_owned(),
                         expr: conditions.join(" or "),
-                        for_: for_.clone(),
-                        labels: vec![("severity", severity.clone()), ("slo", id.clone())],
+                        for_,
+                        labels: vec![("severity", severity), ("slo", id.clone())],
                         summary: format!("{what}: the error budget burns too fast"),
                     });
                 }
@@ -432,6 +443,29 @@ groups:
 "#;
         assert!(yaml.contains(ticket), "{yaml}");
         assert_eq!(yaml.matches("alert: \"ErrorBudgetBurn\"").count(), 4);
+
+        let mut own = family("api_duration_seconds", MetricType::Histogram, &[]);
+        own.objectives.push(
+            Objective::latency(0.25, 99.0)
+                .page("5m", "critical")
+                .ticket("1h", "warning"),
+        );
+        let yaml = Catalog {
+            families: vec![own],
+        }
+        .alert_rules(&RulesOptions::default());
+        assert!(
+            yaml.contains(
+                "        for: \"5m\"\n        labels:\n          severity: \"critical\"\n"
+            ),
+            "{yaml}"
+        );
+        assert!(
+            yaml.contains(
+                "        for: \"1h\"\n        labels:\n          severity: \"warning\"\n"
+            ),
+            "{yaml}"
+        );
     }
 
     #[test]
