@@ -210,7 +210,7 @@ pub(crate) fn alert_settings(
 ) -> TokenStream {
     let setting = |lit: &Option<syn::LitStr>| match lit {
         Some(lit) => quote!(#private::core::option::Option::Some(
-            <#private::std::string::String as #private::core::convert::From<&str>>::from(#lit)
+            #private::std::borrow::ToOwned::to_owned(#lit)
         )),
         None => quote!(#private::core::option::Option::None),
     };
