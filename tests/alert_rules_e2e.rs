@@ -2,7 +2,8 @@
 //! real Prometheus: `promtool check rules` accepts the file; loaded into a
 //! Prometheus that scrapes the example (in-process) every second, every rule
 //! evaluates with health `ok` and no error; every dashboard panel's query
-//! runs without error, and those over metrics that have series return data.
+//! runs without error, and those over metrics that have series return data;
+//! Grafana's foundation SDK decodes the dashboard.
 //!
 //! Needs `/usr/bin/prometheus` and `promtool` (Debian's `prometheus`
 //! package): skipped with a message without them, a failure under `CI=true`.
@@ -16,7 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_toolkit::{
-    free_loopback_port, http_request, poll_until, prometheus_server, promtool, ChildGuard,
+    free_loopback_port, grafana_sdk_decode, http_request, poll_until, prometheus_server, promtool,
+    ChildGuard,
 };
 use promstrict::Registry;
 use serde_json::Value;
@@ -86,8 +88,12 @@ fn prometheus_evaluates_the_generated_rules_and_panels() {
     let app_registry = Arc::new(Registry::new());
     let app = axum_service::app(Arc::clone(&app_registry)).unwrap();
     let rules = axum_service::rules_file(&app_registry);
-    let dashboard: Value =
-        serde_json::from_str(&axum_service::dashboard_json(&app_registry)).unwrap();
+    let dashboard_json = axum_service::dashboard_json(&app_registry);
+    let dashboard: Value = serde_json::from_str(&dashboard_json).unwrap();
+    // Grafana's SDK decodes it (skipped without the SDK outside CI).
+    if let Err(e) = grafana_sdk_decode(&dashboard_json) {
+        panic!("{e}\n{dashboard_json}");
+    }
 
     let dir = TempDir::new();
     std::fs::write(dir.0.join("rules.yml"), &rules).unwrap();
