@@ -533,3 +533,53 @@ fn run_time_objectives_get_the_compile_time_messages() {
         .iter()
         .all(|f| f.objectives.is_empty()));
 }
+
+#[promstrict::instrument_latency(
+    buckets = [0.05, 0.1, 0.5],
+    objective(latency = 0.1, percent = 99.0, page(for = "1m", severity = "critical"))
+)]
+fn lookup(key: u32) -> u32 {
+    key + 1
+}
+
+/// Objectives narrowed to some series (an instrumented function's, by
+/// function and module path) and with their own `for:` and severity make a
+/// file promtool accepts, and their selector reaches every ratio.
+#[test]
+fn promtool_accepts_selectors_and_alert_settings() {
+    assert_eq!(lookup(1), 2);
+    let registry = Registry::new();
+    promstrict::instrument::register_function_metrics(&registry).unwrap();
+    registry
+        .register(
+            "calls_total",
+            "Calls.",
+            Family::<LlmLabels, Counter>::default(),
+        )
+        .unwrap();
+    registry
+        .add_objective(
+            "calls_total",
+            Objective::errors("status", ["error"], 99.5).ticket("3h", "low"),
+        )
+        .unwrap();
+    let rules = registry.alert_rules(&RulesOptions::default());
+    let module = module_path!();
+    assert!(
+        rules.contains(&format!(
+            "rate(function_duration_seconds_count{{function=\\\"lookup\\\",module=\\\"{module}\\\"}}[1h])"
+        )),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("        for: \"1m\"\n        labels:\n          severity: \"critical\"\n")
+    );
+    assert!(rules.contains("        for: \"3h\"\n        labels:\n          severity: \"low\"\n"));
+    let Some(promtool) = promtool() else {
+        return;
+    };
+    let dir = TempDir::new("selectors");
+    std::fs::write(dir.0.join("rules.yml"), &rules).unwrap();
+    let (ok, output) = run_promtool(&promtool, &["check", "rules", "rules.yml"], &dir.0);
+    assert!(ok, "{output}\n{rules}");
+}
