@@ -383,11 +383,14 @@ fn the_dashboard_has_what_grafana_imports() {
             "row",
             "timeseries",
             "timeseries",
+            "timeseries",
             "heatmap",
+            "timeseries",
             "timeseries",
             "row",
             "timeseries",
-            "heatmap"
+            "heatmap",
+            "timeseries"
         ]
     );
     let requests = &panels(&dashboard)[1];
@@ -396,7 +399,17 @@ fn the_dashboard_has_what_grafana_imports() {
         "sum by (status) (rate(http_requests_total[$__rate_interval]))"
     );
     assert_eq!(requests["targets"][0]["legendFormat"], "{{status}}");
-    let latency = &panels(&dashboard)[2];
+    let errors_slo = &panels(&dashboard)[2];
+    assert_eq!(
+        errors_slo["title"],
+        "SLO: 99.9 % of http_requests_total without status 5xx"
+    );
+    assert_eq!(errors_slo["fieldConfig"]["defaults"]["unit"], "percentunit");
+    assert_eq!(
+        errors_slo["fieldConfig"]["defaults"]["thresholds"]["steps"][1]["value"],
+        0.001
+    );
+    let latency = &panels(&dashboard)[3];
     assert_eq!(latency["fieldConfig"]["defaults"]["unit"], "s");
     assert_eq!(latency["targets"].as_array().unwrap().len(), 3);
 }
@@ -409,25 +422,31 @@ fn grafanas_sdk_decodes_the_dashboard() {
     let Some(listing) = grafana_sdk_decode(&json).unwrap_or_else(|e| panic!("{e}\n{json}")) else {
         return;
     };
-    let expected = "row 1 0 0 24 1
+    let expected = r#"row 1 0 0 24 1
 timeseries 2 0 1 12 8
   sum by (status) (rate(http_requests_total[$__rate_interval]))
 timeseries 3 12 1 12 8
+  (sum by (job) (rate(http_requests_total{status=~"5xx"}[$__rate_interval])) or 0 * sum by (job) (rate(http_requests_total[$__rate_interval]))) / sum by (job) (rate(http_requests_total[$__rate_interval]))
+timeseries 4 0 9 12 8
   histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
   histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
   histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[$__rate_interval])))
-heatmap 4 0 9 12 8
+heatmap 5 12 9 12 8
   sum by (le) (increase(http_request_duration_seconds_bucket[$__rate_interval]))
-timeseries 5 12 9 12 8
+timeseries 6 0 17 12 8
+  1 - (sum by (job) (rate(http_request_duration_seconds_bucket{le=~"0\\.25"}[$__rate_interval])) / sum by (job) (rate(http_request_duration_seconds_count[$__rate_interval])))
+timeseries 7 12 17 12 8
   sum by (status) (rate(llm_requests_total[$__rate_interval]))
-row 6 0 17 24 1
-timeseries 7 0 18 12 8
+row 8 0 25 24 1
+timeseries 9 0 26 12 8
   histogram_quantile(0.5, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
   histogram_quantile(0.9, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
   histogram_quantile(0.99, sum by (le) (rate(export_duration_seconds_bucket[$__rate_interval])))
-heatmap 8 12 18 12 8
+heatmap 10 12 26 12 8
   sum by (le) (increase(export_duration_seconds_bucket[$__rate_interval]))
-";
+timeseries 11 0 34 12 8
+  1 - (sum by (job) (rate(export_duration_seconds_bucket{le=~"5|5\\.0"}[$__rate_interval])) / sum by (job) (rate(export_duration_seconds_count[$__rate_interval])))
+"#;
     assert_eq!(listing, expected);
 
     // A gauge's stat panel, and a dashboard the SDK must refuse.

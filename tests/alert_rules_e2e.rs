@@ -230,9 +230,11 @@ scrape_configs:
             .families
             .iter()
             .filter(|f| {
-                ["[", "_bucket[", "_sum[", ")"]
-                    .iter()
-                    .any(|end| expr.contains(&format!("{}{end}", f.name)))
+                [
+                    "[", "{", "_bucket[", "_bucket{", "_count[", "_count{", "_sum[", ")",
+                ]
+                .iter()
+                .any(|end| expr.contains(&format!("{}{end}", f.name)))
             })
             .map(|f| f.name.clone())
             .max_by_key(String::len)

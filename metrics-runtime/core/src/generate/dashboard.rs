@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::quote::json;
-use super::rules::QUANTILES;
+use super::rules::{describe, error_ratio, QUANTILES};
 use super::{Catalog, CatalogFamily, DashboardOptions};
 use crate::MetricType;
 
@@ -30,6 +30,8 @@ struct Panel {
     description: String,
     unit: &'static str,
     targets: Vec<Target>,
+    /// An objective's error budget, drawn as a red threshold line.
+    budget: Option<f64>,
 }
 
 impl Catalog {
@@ -40,7 +42,9 @@ impl Catalog {
     /// - a counter: its per-second rate, by its labels;
     /// - a histogram: its p50, p90 and p99, and a heatmap of its buckets;
     /// - a summary: its mean;
-    /// - a gauge: its current value, by its labels.
+    /// - a gauge: its current value, by its labels;
+    /// - each objective: its share of bad events per job, against a red
+    ///   line at its error budget.
     ///
     /// Legends name the labels (`{{method}} {{status}}`), units come from the
     /// metric's unit (`seconds` → `s`, `bytes` → `bytes`, `ratio` →
@@ -92,7 +96,12 @@ impl Catalog {
             id += 1;
             y += 1;
             let mut column = 0;
-            for panel in families.iter().flat_map(|f| panels_of(f)) {
+            let family_panels = families.iter().flat_map(|f| {
+                let mut panels = panels_of(f);
+                panels.extend(objective_panels(f));
+                panels
+            });
+            for panel in family_panels {
                 let x = column * PANEL_WIDTH;
                 panels.push(write_panel(&panel, id, x, y));
                 id += 1;
@@ -185,6 +194,7 @@ fn panels_of(family: &CatalogFamily) -> Vec<Panel> {
                     legend,
                     heatmap: false,
                 }],
+                budget: None,
             }]
         }
         MetricType::Gauge => {
@@ -199,6 +209,7 @@ fn panels_of(family: &CatalogFamily) -> Vec<Panel> {
                     legend,
                     heatmap: false,
                 }],
+                budget: None,
             }]
         }
         MetricType::Histogram => vec![
@@ -217,6 +228,7 @@ fn panels_of(family: &CatalogFamily) -> Vec<Panel> {
                         heatmap: false,
                     })
                     .collect(),
+                budget: None,
             },
             Panel {
                 kind: "heatmap",
@@ -228,6 +240,7 @@ fn panels_of(family: &CatalogFamily) -> Vec<Panel> {
                     legend: "{{le}}".to_owned(),
                     heatmap: true,
                 }],
+                budget: None,
             },
         ],
         MetricType::Summary => vec![Panel {
@@ -242,8 +255,42 @@ fn panels_of(family: &CatalogFamily) -> Vec<Panel> {
                 legend: "mean".to_owned(),
                 heatmap: false,
             }],
+            budget: None,
         }],
         MetricType::Info => Vec::new(),
+    }
+}
+
+/// One panel per objective: the share of bad events per job, against the
+/// error budget.
+fn objective_panels(family: &CatalogFamily) -> Vec<Panel> {
+    family
+        .objectives
+        .iter()
+        .map(|objective| Panel {
+            kind: "timeseries",
+            title: format!("SLO: {}", describe(family, objective)),
+            description: "Share of bad events per job; the red line is the error budget, which the burn-rate alerts compare it with.".to_owned(),
+            unit: "percentunit",
+            targets: vec![Target {
+                expr: error_ratio(family, objective, "$__rate_interval"),
+                legend: "{{job}}".to_owned(),
+                heatmap: false,
+            }],
+            budget: Some(objective.error_budget()),
+        })
+        .collect()
+}
+
+/// A share written with at most ten decimals (`0.001`, not
+/// `0.0010000000000000009`).
+fn share(v: f64) -> String {
+    let fixed = format!("{v:.10}");
+    let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.is_empty() || trimmed == "-" {
+        "0".to_owned()
+    } else {
+        trimmed.to_owned()
     }
 }
 
@@ -275,8 +322,15 @@ fn write_panel(panel: &Panel, id: u32, x: u32, y: u32) -> String {
         _ => r#"{"legend": {"displayMode": "list", "placement": "bottom", "showLegend": true}}"#
             .to_owned(),
     };
+    let thresholds = match panel.budget {
+        Some(budget) => format!(
+            r#", "thresholds": {{"mode": "absolute", "steps": [{{"color": "green", "value": null}}, {{"color": "red", "value": {}}}]}}, "custom": {{"thresholdsStyle": {{"mode": "line"}}}}"#,
+            share(budget)
+        ),
+        None => String::new(),
+    };
     format!(
-        r#"{{"type": "{}", "id": {id}, "title": {}, "description": {}, "datasource": {DATASOURCE}, "gridPos": {{"h": {PANEL_HEIGHT}, "w": {PANEL_WIDTH}, "x": {x}, "y": {y}}}, "fieldConfig": {{"defaults": {{"unit": "{}"}}, "overrides": []}}, "options": {options}, "targets": [{}]}}"#,
+        r#"{{"type": "{}", "id": {id}, "title": {}, "description": {}, "datasource": {DATASOURCE}, "gridPos": {{"h": {PANEL_HEIGHT}, "w": {PANEL_WIDTH}, "x": {x}, "y": {y}}}, "fieldConfig": {{"defaults": {{"unit": "{}"{thresholds}}}, "overrides": []}}, "options": {options}, "targets": [{}]}}"#,
         panel.kind,
         json(&panel.title),
         json(&panel.description),
@@ -337,5 +391,29 @@ mod tests {
         assert!(json.contains(r#""gridPos": {"h": 8, "w": 12, "x": 0, "y": 9}"#));
         assert!(json.contains(r#""title": "Jobs", "collapsed": false, "panels": [], "gridPos": {"h": 1, "w": 24, "x": 0, "y": 17}"#));
         assert!(json.contains(r#""description": "The \"queue_depth\".""#));
+    }
+
+    #[test]
+    fn objectives_get_a_panel_against_their_budget() {
+        let mut latency = family("api_duration_seconds", MetricType::Histogram, &[], "Api");
+        latency
+            .objectives
+            .push(crate::Objective::latency(0.1, 99.9));
+        let json = Catalog {
+            families: vec![latency],
+        }
+        .grafana_dashboard(&DashboardOptions::default());
+        assert!(
+            json.contains(r#""title": "SLO: 99.9 % of api_duration_seconds at or under 0.1 s""#),
+            "{json}"
+        );
+        assert!(json.contains(r#""expr": "1 - (sum by (job) (rate(api_duration_seconds_bucket{le=~\"0\\\\.1\"}[$__rate_interval])) / sum by (job) (rate(api_duration_seconds_count[$__rate_interval])))", "legendFormat": "{{job}}""#), "{json}");
+        assert!(
+            json.contains(r#"{"color": "red", "value": 0.001}"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""gridPos": {"h": 8, "w": 12, "x": 0, "y": 9}"#));
+        assert_eq!(share(0.0010000000000000009), "0.001");
+        assert_eq!(share(0.05), "0.05");
     }
 }

@@ -272,7 +272,7 @@ fn objective_base_id(family: &CatalogFamily, objective: &Objective) -> String {
 /// events are the observations above the threshold bucket; an errors
 /// objective's are those with a bad label value (0, not nothing, while
 /// there are events but none is bad).
-fn error_ratio(family: &CatalogFamily, objective: &Objective, window: &str) -> String {
+pub(crate) fn error_ratio(family: &CatalogFamily, objective: &Objective, window: &str) -> String {
     let name = &family.name;
     // The selector's matchers, each followed by a comma.
     let only: String = objective
@@ -302,7 +302,7 @@ fn error_ratio(family: &CatalogFamily, objective: &Objective, window: &str) -> S
 }
 
 /// How alerts describe an objective.
-fn describe(family: &CatalogFamily, objective: &Objective) -> String {
+pub(crate) fn describe(family: &CatalogFamily, objective: &Objective) -> String {
     let mut what = describe_kind(family, objective);
     let only: Vec<String> = objective
         .selector
