@@ -215,6 +215,41 @@ fn rules_and_dashboard_are_generated_from_the_page() {
         r#""expr": "histogram_quantile(0.5, sum by (le) (rate(job_duration_seconds_bucket[$__rate_interval])))""#
     ));
 
+    // Objectives given on the command line, checked by the rule book.
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        &page.url,
+        "--objective",
+        "job_duration_seconds:latency=1.0:99.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rules = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        rules.contains("slo: \"job_duration_seconds_le_1\""),
+        "{rules}"
+    );
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        &page.url,
+        "--objective",
+        "job_duration_seconds:latency=0.7:99",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "promwatch: objective `job_duration_seconds:latency=0.7:99`: latency threshold 0.7 is not a bucket bound of this histogram: PromQL can only count observations under an exposed `le` bound; use 0.5 or 1, or add 0.7 to the buckets\n"
+    );
+    for bad in [
+        "http_requests_total:status=5xx:99",
+        "nope_total:status=5xx:99",
+        "job_duration_seconds:latency=1.0",
+    ] {
+        let out = promwatch(&["rules", "--url", &page.url, "--objective", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+
     // A dead target is an error, and the watching form is unchanged.
     let out = promwatch(&[
         "rules",

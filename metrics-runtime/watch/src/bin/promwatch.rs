@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use promstrict_core::generate::{DashboardOptions, RulesOptions};
+use promstrict_core::generate::{Catalog, DashboardOptions, RulesOptions};
+use promstrict_core::Objective;
+use promstrict_rules::objectives::{check_objective, LabelValues};
 
 use promstrict_watch::dashboard::{Dashboard, DashboardConfig, DashboardState, StatusCounters};
 use promstrict_watch::promql::{histogram_quantile, Bucket};
@@ -107,6 +109,57 @@ struct GenerateArgs {
     /// The dashboard's title.
     #[arg(long)]
     title: Option<String>,
+
+    /// An objective of a family on the page, for SLO alerts and panels:
+    /// `NAME:latency=THRESHOLD:PERCENT` (a histogram; the threshold is one of
+    /// its `le` bounds) or `NAME:LABEL=BAD[,BAD…]:PERCENT` (a counter with
+    /// that label). Repeatable.
+    #[arg(long, value_name = "OBJECTIVE")]
+    objective: Vec<String>,
+}
+
+/// `NAME:latency=0.25:99` or `NAME:status=5xx,503:99.9`, checked against the
+/// page's family by the rule book.
+fn parse_objective(spec: &str, catalog: &mut Catalog) -> Result<(), String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [name, what, percent] = parts.as_slice() else {
+        return Err(format!(
+            "objective `{spec}`: write `NAME:latency=0.25:99` or `NAME:status=5xx:99.9`"
+        ));
+    };
+    let percent: f64 = percent
+        .parse()
+        .map_err(|_| format!("objective `{spec}`: `{percent}` is not a percentage"))?;
+    let Some((key, value)) = what.split_once('=') else {
+        return Err(format!(
+            "objective `{spec}`: `{what}` is neither `latency=THRESHOLD` nor `LABEL=BAD`"
+        ));
+    };
+    let objective = if key == "latency" {
+        let threshold: f64 = value
+            .parse()
+            .map_err(|_| format!("objective `{spec}`: `{value}` is not a number"))?;
+        Objective::latency(threshold, percent)
+    } else {
+        Objective::errors(key, value.split(','), percent)
+    };
+    let family = catalog
+        .families
+        .iter_mut()
+        .find(|f| f.name == *name)
+        .ok_or_else(|| format!("objective `{spec}`: the page has no family `{name}`"))?;
+    let labels: Vec<LabelValues<'_>> = family
+        .labels
+        .iter()
+        .map(|l| LabelValues {
+            name: l,
+            values: None,
+        })
+        .collect();
+    check_objective(&objective, family.metric_type, &labels, &family.buckets)
+        .map_err(|e| format!("objective `{spec}`: {e}"))?;
+    family.objectives.push(objective);
+    Ok(())
 }
 
 /// Scrapes the page once and writes the generated file.
@@ -133,7 +186,13 @@ fn generate(command: &Command) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let catalog = catalog_of(&families);
+    let mut catalog = catalog_of(&families);
+    for spec in &args.objective {
+        if let Err(e) = parse_objective(spec, &mut catalog) {
+            eprintln!("promwatch: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let text = if rules {
         catalog.alert_rules(&RulesOptions::default())
     } else {
