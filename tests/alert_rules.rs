@@ -541,6 +541,12 @@ fn run_time_objectives_get_the_compile_time_messages() {
     );
     assert!(compile_error("errors_unknown_label")
         .starts_with("`code` is not a label of this family: name one of "));
+    assert_eq!(
+        message("requests_total", Objective::errors("status", ["500"], 99.9)),
+        "`500` is not a value of label `status`: name one of `2xx`, `5xx`"
+    );
+    assert!(compile_error("errors_unknown_value")
+        .starts_with("`500` is not a value of label `status`: name one of "));
     assert!(matches!(
         registry.add_objective("nope_total", Objective::errors("status", ["5xx"], 99.9)),
         Err(promstrict::RegistryError::UnknownMetric { .. })

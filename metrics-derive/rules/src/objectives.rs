@@ -268,6 +268,14 @@ impl fmt::Display for ObjectiveError {
                 label,
                 value,
                 values,
+            } if values.is_empty() => write!(
+                f,
+                "`{value}` is not a value of label `{label}`: name one of the values of its type"
+            ),
+            ObjectiveError::UnknownValue {
+                label,
+                value,
+                values,
             } => write!(
                 f,
                 "`{value}` is not a value of label `{label}`: name one of {}",

@@ -232,7 +232,8 @@ pub(crate) fn objective_label_check(
     let Some(Shape::Family { labels, .. }) = &field.shape else {
         return None;
     };
-    let Some(ObjectiveKind::Errors { label, .. }) = field.objective.as_ref()?.kind.as_ref() else {
+    let Some(ObjectiveKind::Errors { label, values, .. }) = field.objective.as_ref()?.kind.as_ref()
+    else {
         return None;
     };
     let name = unraw(label);
@@ -246,10 +247,39 @@ pub(crate) fn objective_label_check(
     let span = label.span();
     let private = respan(private.clone(), span);
     let labels = respan(quote!(#labels), span);
-    Some(quote_spanned! {span=>
+    let label_check = quote_spanned! {span=>
         const _: () = if !#private::has_label(<#labels as #private::LabelSet>::LABELS, #name) {
             #private::core::panic!(#message)
         };
+    };
+    // One check per bad value, on its literal; a value of a label that does
+    // not exist passes (the label's own check reports it).
+    let value_checks = values.iter().map(|value| {
+        let message = promstrict_rules::objectives::ObjectiveError::UnknownValue {
+            label: name.clone(),
+            value: value.value(),
+            values: Vec::new(),
+        }
+        .to_string()
+        .replace('{', "{{")
+        .replace('}', "}}");
+        let span = value.span();
+        let private = respan(private.clone(), span);
+        let labels = respan(labels.clone(), span);
+        quote_spanned! {span=>
+            const _: () = if !#private::may_have_value(
+                <#labels as #private::LabelSet>::LABELS,
+                <#labels as #private::LabelSet>::LABEL_NAMES,
+                #name,
+                #value,
+            ) {
+                #private::core::panic!(#message)
+            };
+        }
+    });
+    Some(quote! {
+        #label_check
+        #(#value_checks)*
     })
 }
 

@@ -94,7 +94,7 @@ pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 #[doc(hidden)]
 pub mod __private_0_1_0 {
     pub use crate::build_info::register_build_info;
-    pub use crate::generate::has_label;
+    pub use crate::generate::{has_label, may_have_value};
     pub use crate::label::mixed_radix_step;
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metrics::GlobalCell;

@@ -221,3 +221,50 @@ pub const fn has_label(labels: &[crate::LabelDescriptor], name: &str) -> bool {
     }
     false
 }
+
+/// Whether `value` can be a value of label `name`: false only when the label
+/// is one of `labels` and its values, known at compile time (`names`, in the
+/// order of `labels`), do not include `value`. The generated check that an
+/// errors objective's bad values exist.
+#[doc(hidden)]
+pub const fn may_have_value(
+    labels: &[crate::LabelDescriptor],
+    names: &[&[&str]],
+    name: &str,
+    value: &str,
+) -> bool {
+    let mut i = 0;
+    while i < labels.len() {
+        if str_eq(labels[i].name, name) {
+            if i >= names.len() || names[i].is_empty() {
+                return true;
+            }
+            let values = names[i];
+            let mut j = 0;
+            while j < values.len() {
+                if str_eq(values[j], value) {
+                    return true;
+                }
+                j += 1;
+            }
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
