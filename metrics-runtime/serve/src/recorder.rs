@@ -59,6 +59,9 @@ impl From<&::http::Method> for HttpMethod {
 
 impl LabelValue for HttpMethod {
     const CARDINALITY: usize = 8;
+    const NAMES: &'static [&'static str] = &[
+        "get", "post", "put", "delete", "patch", "head", "options", "other",
+    ];
 
     #[inline]
     fn index(self) -> usize {
@@ -66,11 +69,7 @@ impl LabelValue for HttpMethod {
     }
 
     fn name_at(index: usize) -> Option<&'static str> {
-        [
-            "get", "post", "put", "delete", "patch", "head", "options", "other",
-        ]
-        .get(index)
-        .copied()
+        Self::NAMES.get(index).copied()
     }
 }
 
@@ -104,6 +103,7 @@ impl StatusClass {
 
 impl LabelValue for StatusClass {
     const CARDINALITY: usize = 5;
+    const NAMES: &'static [&'static str] = &["1xx", "2xx", "3xx", "4xx", "5xx"];
 
     #[inline]
     fn index(self) -> usize {
@@ -111,7 +111,7 @@ impl LabelValue for StatusClass {
     }
 
     fn name_at(index: usize) -> Option<&'static str> {
-        ["1xx", "2xx", "3xx", "4xx", "5xx"].get(index).copied()
+        Self::NAMES.get(index).copied()
     }
 }
 
