@@ -16,6 +16,14 @@
 //! `APP_ADDR` sets the address (default `127.0.0.1:3000`); `RUN_SECONDS`
 //! stops the server after that long (default: run until killed).
 //!
+//! The metrics declare their objectives, so the alert rules and the Grafana
+//! dashboard are generated from them:
+//!
+//! ```text
+//! cargo run --example axum_service --features axum -- --rules > rules.yml
+//! cargo run --example axum_service --features axum -- --dashboard > dashboard.json
+//! ```
+//!
 //! Useful queries: `rate(http_requests_total[5m])`,
 //! `histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))`,
 //! `sum(rate(api_errors_total[5m])) / sum(rate(http_requests_total[5m]))`,
@@ -30,9 +38,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use promstrict::generate::{DashboardOptions, RulesOptions};
 use promstrict::http::HttpMetricsLayer;
 use promstrict::{
-    Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, Registry, RegistryError,
+    Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, Objective, Registry,
+    RegistryError,
 };
 
 // --- labels: closed sets only ---------------------------------------------------
@@ -155,9 +165,10 @@ pub struct ApiMetrics {
     /// API errors returned to clients, by error type and status code.
     pub api_errors_total: Family<ErrorLabels, Counter>,
     /// LLM requests, by model, stream mode and outcome.
+    #[metric(objective(errors(status = "error"), percent = 99.0))]
     pub llm_requests_total: Family<LlmRequestLabels, Counter>,
     /// LLM request latency, until the last token.
-    #[metric(buckets = "medium")]
+    #[metric(buckets = "medium", objective(latency = 5.0, percent = 95.0))]
     pub llm_latency_seconds: Family<LlmLabels, Histogram>,
     /// Time from sending a streaming LLM request to its first token.
     #[metric(buckets = "fast")]
@@ -193,6 +204,16 @@ pub fn app(registry: Arc<Registry>) -> Result<Router, RegistryError> {
         llm_calls: AtomicU64::new(0),
     });
     let http_metrics = HttpMetricsLayer::new(&registry)?;
+    // The HTTP layer's families are registered by the layer; their
+    // objectives are declared here, for the generated alert rules.
+    registry.add_objective(
+        "http_requests_total",
+        Objective::errors("status", ["5xx"], 99.9),
+    )?;
+    registry.add_objective(
+        "http_request_duration_seconds",
+        Objective::latency(0.5, 99.0),
+    )?;
     Ok(Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/v1/conversations", post(create_conversation))
@@ -409,8 +430,39 @@ fn run_for() -> Option<Duration> {
     Some(Duration::from_secs_f64(secs.max(0.0)))
 }
 
+/// The Prometheus rules file generated from `registry`'s metrics.
+pub fn rules_file(registry: &Registry) -> String {
+    registry.alert_rules(&RulesOptions::default())
+}
+
+/// The Grafana dashboard generated from `registry`'s metrics.
+pub fn dashboard_json(registry: &Registry) -> String {
+    registry.grafana_dashboard(&DashboardOptions {
+        title: "Chat API".to_owned(),
+        uid: "chat-api".to_owned(),
+        ..DashboardOptions::default()
+    })
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `--rules` or `--dashboard`: print the generated file and exit.
+    if let Some(flag) = std::env::args().nth(1) {
+        let registry = Arc::new(Registry::new());
+        // Builds the app for its metrics (the layer registers the HTTP ones).
+        let _app = app(Arc::clone(&registry))?;
+        match flag.as_str() {
+            "--rules" => print!("{}", rules_file(&registry)),
+            "--dashboard" => print!("{}", dashboard_json(&registry)),
+            other => {
+                return Err(format!(
+                    "unknown option `{other}`: expected `--rules` or `--dashboard`"
+                )
+                .into())
+            }
+        }
+        return Ok(());
+    }
     let addr = std::env::var("APP_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
     let registry = Arc::new(Registry::new());
     let app = app(Arc::clone(&registry))?;

@@ -71,7 +71,7 @@ pub(crate) fn buckets_expr(bounds: &[f64], private: &TokenStream, span: Span) ->
 
 /// An `f64` written as a suffixed literal, with a separate `-` for negative
 /// values (a negative literal token is not valid everywhere an expression is).
-struct F64Literal(f64);
+pub(crate) struct F64Literal(pub(crate) f64);
 
 impl ToTokens for F64Literal {
     fn to_tokens(&self, tokens: &mut TokenStream) {

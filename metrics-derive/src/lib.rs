@@ -61,8 +61,12 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///   HELP text overriding the doc comment, the OpenMetrics unit (a base unit
 ///   the name ends in), histogram buckets (`[0.1, 0.5, 1.0]`, `"fast"`,
 ///   `"medium"`, `"slow"`, `exponential(start, factor, count)`,
-///   `linear(start, width, count)`; default `Buckets::DEFAULT`), and a
-///   family's limit on label combinations (default 1 000).
+///   `linear(start, width, count)`; default `Buckets::DEFAULT`), a
+///   family's limit on label combinations (default 1 000), and a
+///   service-level objective: `objective(latency = 0.25, percent = 99.0)` on
+///   a histogram (the threshold is one of its bucket bounds) or
+///   `objective(errors(status = "5xx"), percent = 99.9)` on a counter family
+///   (`status = ["500", "503"]` for several bad values).
 ///
 /// For `struct S` it implements the runtime's `Metrics` trait: the derive
 /// writes `S::new_unregistered()` (the metrics, registered nowhere) and

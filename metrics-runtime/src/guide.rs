@@ -17,6 +17,7 @@
 //! | 10. [prometheus-client interop](prometheus_client_interop) | our metrics inside a `prometheus_client` registry |
 //! | 11. [Testing and scrape-time values](testing) | reading samples back, assertions, expositions compared, `GaugeFn`/`CounterFn`, `build_info!` |
 //! | 12. [Push and remote write](push_and_remote_write) | batch jobs to a Pushgateway, samples to a long-term store with remote write |
+//! | 13. [Alert rules and dashboards](alert_rules_and_dashboards) | objectives next to the metrics, generated Prometheus rules (recording, SLO burn-rate, service alerts) and Grafana dashboards |
 //! | 14. [Exemplars and OpenMetrics types](exemplars) | exemplars (by hand and from the current trace), `_created` samples, `StateSet`, `GaugeHistogram` |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
@@ -68,5 +69,9 @@ pub mod testing {}
 
 #[doc = include_str!("../guide/12-push-and-remote-write.md")]
 pub mod push_and_remote_write {}
+
+#[doc = include_str!("../guide/13-alert-rules-and-dashboards.md")]
+pub mod alert_rules_and_dashboards {}
+
 #[doc = include_str!("../guide/14-exemplars-and-openmetrics-types.md")]
 pub mod exemplars {}

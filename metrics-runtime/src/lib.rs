@@ -194,8 +194,11 @@ pub use promstrict_derive::LabelSet;
 ///
 /// Container attributes: `#[metrics(namespace = "…", crate = "…", init_all)]`.
 /// Field attributes: `#[metric(name = "…", help = "…", unit = "…", buckets = …,
-/// max_cardinality = N, init_all)]`. The doc comment of a field is its help
-/// text. Outputs: `S::register(&Registry)`, `S::new_unregistered()`,
+/// max_cardinality = N, init_all, objective(…))]`. The doc comment of a field
+/// is its help text; `objective(latency = 0.25, percent = 99.0)` on a
+/// histogram and `objective(errors(status = "5xx"), percent = 99.9)` on a
+/// counter family declare what the [generated alert rules](guide::alert_rules_and_dashboards)
+/// watch. Outputs: `S::register(&Registry)`, `S::new_unregistered()`,
 /// `s.metric_group()`, `S::register_prometheus_client(&mut …)` and, for
 /// non-generic structs, `S::global()` / `S::try_global()` in the
 /// [default registry](default_registry).
@@ -238,8 +241,12 @@ pub use promstrict_derive::Metrics;
 /// `function_calls_total` and `function_calls_in_flight` of the
 /// [default registry](default_registry); with `metric = …` (and `labels = …`,
 /// `calls = …`, `in_flight = …`, `first_item = …`, `stream`) into metrics of
-/// yours. Other options: `buckets = …`, `name = "…"`, `crate = "…"`. See the
-/// [`instrument`] module for every form.
+/// yours. Other options: `buckets = …`, `name = "…"`, `crate = "…"`, and
+/// `objective(latency = 0.25, percent = 99.0)`: a latency objective on the
+/// function's series of `function_duration_seconds` (the threshold is one of
+/// its buckets), in the [generated alert rules](guide::alert_rules_and_dashboards)
+/// once the function has been called. See the [`instrument`] module for
+/// every form.
 ///
 /// ```
 /// use promstrict::{default_registry, instrument_latency, Format};

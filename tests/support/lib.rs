@@ -70,6 +70,67 @@ pub fn python_with_prometheus_client() -> Option<PathBuf> {
     )
 }
 
+/// Decodes a Grafana dashboard (JSON on stdin) with Grafana's foundation
+/// SDK, as Grafana's own types: every panel's options by its panel type,
+/// every target as a Prometheus query. Prints what it decoded, one line per
+/// panel (`type id x y w h` then each target's expression), and exits
+/// non-zero on anything the SDK cannot decode or that lacks what an import
+/// needs.
+const GRAFANA_SDK_CHECK: &str = r#"
+import json, sys
+from grafana_foundation_sdk.cog import plugins
+from grafana_foundation_sdk.models import dashboard, prometheus, timeseries, heatmap, stat
+plugins.register_default_plugins()
+raw = json.load(sys.stdin)
+dash = dashboard.Dashboard.from_json(raw)
+assert dash.schema_version == raw["schemaVersion"], "schemaVersion"
+variables = dash.templating.list_val
+assert any(v.type_val == "datasource" and v.name == "datasource" for v in variables), "datasource variable"
+options = {"timeseries": timeseries.Options, "heatmap": heatmap.Options, "stat": stat.Options}
+for panel in dash.panels:
+    g = panel.grid_pos
+    if isinstance(panel, dashboard.RowPanel):
+        print("row", panel.id_val, g.x, g.y, g.w, g.h)
+        continue
+    assert isinstance(panel.options, options[panel.type_val]), (panel.type_val, type(panel.options))
+    assert panel.datasource.uid == "${datasource}", panel.datasource
+    print(panel.type_val, panel.id_val, g.x, g.y, g.w, g.h)
+    for target in panel.targets:
+        assert isinstance(target, prometheus.Dataquery), type(target)
+        source = target.datasource
+        uid = source.uid if hasattr(source, "uid") else source["uid"]
+        assert uid == "${datasource}", source
+        print("  " + target.expr)
+"#;
+
+/// Decodes `dashboard` with Grafana's foundation SDK (see the script
+/// above): `Ok(Some(listing))`, `Err(output)` if it is refused, `Ok(None)`
+/// when the SDK is missing outside CI.
+pub fn grafana_sdk_decode(dashboard: &str) -> Result<Option<String>, String> {
+    let Some(python) = require_tool(
+        "a Python with Grafana's foundation SDK",
+        "METRICS_PYTHON",
+        &[".venv/bin/python"],
+    ) else {
+        return Ok(None);
+    };
+    let (has_sdk, _) = run_with_stdin(&python, &["-c", "import grafana_foundation_sdk"], "");
+    if !has_sdk {
+        let msg = "grafana-foundation-sdk is not installed in the METRICS_PYTHON venv (run scripts/test, which installs it)";
+        if in_ci() {
+            panic!("{msg}: a missing external tool is a failure in CI");
+        }
+        eprintln!("SKIPPED: {msg}");
+        return Ok(None);
+    }
+    let (ok, output) = run_with_stdin(&python, &["-c", GRAFANA_SDK_CHECK], dashboard);
+    if ok {
+        Ok(Some(output))
+    } else {
+        Err(output)
+    }
+}
+
 fn run_with_stdin(program: &Path, args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(program)
         .args(args)

@@ -54,7 +54,7 @@ fn fallible(x: u32) -> ::core::result::Result<u32, ()> {
     ::core::result::Result::Ok(x)
 }
 
-#[instrument_latency(buckets = "fast")]
+#[instrument_latency(buckets = "fast", objective(latency = 0.25, percent = 99.0, page(for = "5m", severity = "critical")))]
 async fn later(x: u32) -> u32 {
     x
 }

@@ -58,10 +58,16 @@ struct RequestLabels {
 #[metrics(namespace = "shadow")]
 struct Shadowed {
     /// Requests.
-    #[metric(max_cardinality = 10)]
+    #[metric(
+        max_cardinality = 10,
+        objective(errors(method = "POST"), percent = 99.0, page(for = "5m", severity = "critical"))
+    )]
     requests_total: Family<RequestLabels, Counter>,
     /// Latency.
-    #[metric(buckets = exponential(0.01, 2.0, 5))]
+    #[metric(
+        buckets = exponential(0.01, 2.0, 5),
+        objective(latency = 0.04, percent = 99.0, ticket(for = "1h", severity = "low"))
+    )]
     latency_seconds: Family<RequestLabels, Histogram>,
     /// Build.
     build_info: Info,

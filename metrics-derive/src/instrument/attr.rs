@@ -8,21 +8,38 @@ use syn::parse::{ParseStream, Parser};
 use super::model::{Keyed, Options};
 use crate::buckets::parse_buckets;
 use crate::ctxt::Ctxt;
+use crate::metrics::attr::{parse_objective_option, ObjectiveAttr};
+use quote::ToTokens;
 
 /// Every option, as listed in errors.
 pub(crate) const VALID: &str =
-    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `name`, `crate`";
+    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `name`, `objective`, `crate`";
 
 /// One `key` or `key = value` of the attribute.
 struct Entry {
     key: syn::Ident,
     value: Option<syn::Expr>,
+    /// `objective(…)`'s parenthesized options.
+    group: Option<TokenStream>,
 }
 
 fn parse_entries(input: ParseStream) -> syn::Result<Vec<Entry>> {
     let mut entries = Vec::new();
     while !input.is_empty() {
         let key = input.call(syn::Ident::parse_any)?;
+        if key == "objective" && input.peek(syn::token::Paren) {
+            let group: proc_macro2::Group = input.parse()?;
+            entries.push(Entry {
+                key,
+                value: None,
+                group: Some(group.stream()),
+            });
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<syn::Token![,]>()?;
+            continue;
+        }
         let value = if input.peek(syn::Token![=]) {
             input.parse::<syn::Token![=]>()?;
             Some(input.parse::<syn::Expr>()?)
@@ -33,7 +50,11 @@ fn parse_entries(input: ParseStream) -> syn::Result<Vec<Entry>> {
                 "expected `=` or `,` after `{key}`: options are written `key = value` or `stream`, separated by commas"
             )));
         };
-        entries.push(Entry { key, value });
+        entries.push(Entry {
+            key,
+            value,
+            group: None,
+        });
         if input.is_empty() {
             break;
         }
@@ -54,10 +75,51 @@ impl Options {
                 return options;
             }
         };
-        for Entry { key, value } in entries {
-            options.set(key, value, ctxt);
+        for Entry { key, value, group } in entries {
+            if key == "objective" {
+                options.set_objective(key, value, group, ctxt);
+            } else {
+                options.set(key, value, ctxt);
+            }
         }
         options
+    }
+
+    /// `objective(latency = 0.25, percent = 99.0)`, parsed as the field
+    /// attribute's `objective(…)` is.
+    fn set_objective(
+        &mut self,
+        key: syn::Ident,
+        value: Option<syn::Expr>,
+        group: Option<TokenStream>,
+        ctxt: &Ctxt,
+    ) {
+        let Some(group) = group else {
+            let message = "`objective` takes its options in parentheses: `objective(latency = 0.25, percent = 99.0)`";
+            match value {
+                Some(value) => ctxt.error_spanned_by(value, message),
+                None => ctxt.error_spanned_by(&key, message),
+            }
+            return;
+        };
+        let mut objective = ObjectiveAttr {
+            key: key.to_token_stream(),
+            kind: None,
+            percent: None,
+            page: Default::default(),
+            ticket: Default::default(),
+        };
+        let parsed = syn::meta::parser(|meta| parse_objective_option(&meta, &mut objective, ctxt))
+            .parse2(group);
+        if let Err(err) = parsed {
+            ctxt.syn_error(err);
+            return;
+        }
+        if self.objective.is_some() {
+            ctxt.error_spanned_by(&key, "`objective` is given twice: keep one");
+            return;
+        }
+        self.objective = Some(objective);
     }
 
     fn set(&mut self, key: syn::Ident, value: Option<syn::Expr>, ctxt: &Ctxt) {

@@ -2,6 +2,8 @@
 
 use super::model::{Function, Options, StreamReturn};
 use crate::ctxt::Ctxt;
+use crate::metrics::attr::ObjectiveKind;
+use promstrict_rules::objectives::{check_latency_threshold, check_percent};
 
 /// Options that only make sense with `metric = …`, by name.
 const NEEDS_METRIC: &[(&str, &str)] = &[
@@ -23,7 +25,58 @@ const NEEDS_METRIC: &[(&str, &str)] = &[
     ),
 ];
 
+/// The objective of the built-in duration histogram: a latency objective
+/// whose threshold is one of the callsite's bounds. With `metric = …` the
+/// objective belongs on the user's histogram.
+fn check_objective(options: &Options, ctxt: &Ctxt) {
+    let Some(objective) = &options.objective else {
+        return;
+    };
+    if options.metric.is_some() {
+        ctxt.error_spanned_by(
+            &objective.key,
+            "`objective` applies to the built-in `function_duration_seconds`; with `metric = …`, declare it on your histogram: `#[metric(objective(latency = 0.25, percent = 99.0))]` on its field",
+        );
+        return;
+    }
+    match &objective.kind {
+        None => ctxt.error_spanned_by(
+            &objective.key,
+            "an objective says what it measures: `objective(latency = 0.25, percent = 99.0)`",
+        ),
+        Some(ObjectiveKind::Errors { key, .. }) => ctxt.error_spanned_by(
+            key,
+            "an instrumented function's objective is a latency objective, `objective(latency = 0.25, percent = 99.0)`: its calls by outcome are a counter the function does not own; declare an errors objective on a `calls = …` family of yours",
+        ),
+        Some(ObjectiveKind::Latency {
+            value, threshold, ..
+        }) => {
+            let bounds = match &options.buckets {
+                Some(buckets) => buckets.value.as_slice(),
+                None => promstrict_rules::buckets::DEFAULT,
+            };
+            if let Err(e) = check_latency_threshold(*threshold, bounds) {
+                ctxt.error_spanned_by(value, e);
+            }
+        }
+    }
+    crate::metrics::check::check_alert(&objective.page, ctxt);
+    crate::metrics::check::check_alert(&objective.ticket, ctxt);
+    match &objective.percent {
+        None => ctxt.error_spanned_by(
+            &objective.key,
+            "an objective needs its target: add `percent = 99.9`, the share of good events",
+        ),
+        Some((lit, percent)) => {
+            if let Err(e) = check_percent(*percent) {
+                ctxt.error_spanned_by(lit, e);
+            }
+        }
+    }
+}
+
 pub(crate) fn check_options(options: &Options, ctxt: &Ctxt) {
+    check_objective(options, ctxt);
     if options.metric.is_none() {
         let given = [
             &options.labels,

@@ -14,6 +14,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use super::model::{future_output, is_infer, let_type, BodyKind, Function, Options, StreamReturn};
+use crate::buckets::F64Literal;
 
 pub(crate) fn expand_function(
     function: &Function,
@@ -70,10 +71,36 @@ impl Recording {
                 None => quote!(#p::Buckets::DEFAULT),
             };
             let streaming = options.streaming();
+            let objective = options.objective.as_ref().and_then(|objective| {
+                let percent = objective.percent.as_ref()?.1;
+                let setting = |lit: &Option<syn::LitStr>| match lit {
+                    Some(lit) => quote!(::core::option::Option::Some(#lit)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let alerts = [
+                    setting(&objective.page.for_duration),
+                    setting(&objective.page.severity),
+                    setting(&objective.ticket.for_duration),
+                    setting(&objective.ticket.severity),
+                ];
+                match objective.kind.as_ref()? {
+                    crate::metrics::attr::ObjectiveKind::Latency { threshold, .. } => {
+                        Some((F64Literal(*threshold), F64Literal(percent), alerts))
+                    }
+                    crate::metrics::attr::ObjectiveKind::Errors { .. } => None,
+                }
+            });
+            let callsite = match objective {
+                Some((threshold, percent, alerts)) => quote! {
+                    #p::Callsite::with_objective(#name, ::core::module_path!(), #bounds, #streaming, #threshold, #percent, [#(#alerts),*])
+                },
+                None => {
+                    quote!(#p::Callsite::new(#name, ::core::module_path!(), #bounds, #streaming))
+                }
+            };
             return Recording {
                 items: quote! {
-                    static __METRICS_CALLSITE: #p::Callsite =
-                        #p::Callsite::new(#name, ::core::module_path!(), #bounds, #streaming);
+                    static __METRICS_CALLSITE: #p::Callsite = #callsite;
                 },
                 setup: TokenStream::new(),
                 recorder: quote!(__METRICS_CALLSITE.recorder()),

@@ -33,6 +33,9 @@ pub(crate) struct Options {
     pub(crate) name: Option<Keyed<syn::LitStr>>,
     /// `crate = "…"`: the path of a re-export of the runtime.
     pub(crate) krate: Option<Keyed<syn::Path>>,
+    /// `objective(latency = …, percent = …)`: on the built-in duration
+    /// histogram, for this function's series.
+    pub(crate) objective: Option<crate::metrics::attr::ObjectiveAttr>,
 }
 
 impl Options {

@@ -17,6 +17,7 @@ pub(crate) fn expand_label_value(model: &LabelValueEnum) -> TokenStream {
         let i = Literal::usize_unsuffixed(i);
         quote!(#ident::#variant => #i,)
     });
+    let texts = model.variants.iter().map(|v| &v.value.value);
     let names = model.variants.iter().enumerate().map(|(i, v)| {
         let i = Literal::usize_unsuffixed(i);
         let value = &v.value.value;
@@ -27,6 +28,7 @@ pub(crate) fn expand_label_value(model: &LabelValueEnum) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics #private::LabelValue for #ident #ty_generics #where_clause {
                 const CARDINALITY: #private::core::primitive::usize = #count;
+                const NAMES: &'static [&'static #private::core::primitive::str] = &[#(#texts),*];
 
                 #[inline]
                 fn index(self) -> #private::core::primitive::usize {
@@ -95,6 +97,10 @@ pub(crate) fn expand_label_set(model: &LabelSetStruct) -> TokenStream {
             },
         }
     });
+    let value_names = model.fields.iter().map(|field| {
+        let ty = field.ty;
+        quote_spanned! {ty.span()=> <#ty as #private::LabelValue>::NAMES, }
+    });
     // The first label is the most significant digit, as `Labels::Dense` decodes.
     let steps = model.fields.iter().enumerate().map(|(k, field)| {
         let ty = field.ty;
@@ -114,6 +120,10 @@ pub(crate) fn expand_label_set(model: &LabelSetStruct) -> TokenStream {
             impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
                 const LABELS: &'static [#private::LabelDescriptor] = &[
                     #(#descriptors)*
+                ];
+
+                const LABEL_NAMES: &'static [&'static [&'static #private::core::primitive::str]] = &[
+                    #(#value_names)*
                 ];
 
                 #[inline]

@@ -61,6 +61,8 @@ pub(crate) struct MetricField<'a> {
     pub(crate) max_cardinality: Option<(TokenStream, syn::LitInt)>,
     /// The `init_all` key, if given.
     pub(crate) init_all: Option<TokenStream>,
+    /// `objective(…)`, if given.
+    pub(crate) objective: Option<attr::ObjectiveAttr>,
 }
 
 impl<'a> MetricsStruct<'a> {
@@ -164,6 +166,7 @@ impl<'a> MetricField<'a> {
             buckets,
             max_cardinality: attrs.max_cardinality,
             init_all: attrs.init_all,
+            objective: attrs.objective,
         }
     }
 }

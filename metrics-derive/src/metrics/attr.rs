@@ -66,7 +66,227 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "buckets",
     "max_cardinality",
     "init_all",
+    "objective",
 ];
+
+/// What `objective(…)` measures.
+pub(crate) enum ObjectiveKind {
+    /// `latency = 0.25`: the key and the threshold literal.
+    Latency {
+        key: TokenStream,
+        value: TokenStream,
+        threshold: f64,
+    },
+    /// `errors(status = "5xx")` or `errors(outcome = ["error", "timeout"])`.
+    Errors {
+        key: TokenStream,
+        label: syn::Ident,
+        values: Vec<syn::LitStr>,
+    },
+}
+
+/// `objective(latency = 0.25, percent = 99.0)` or
+/// `objective(errors(status = "5xx"), percent = 99.9)`.
+pub(crate) struct ObjectiveAttr {
+    /// The `objective` key.
+    pub(crate) key: TokenStream,
+    pub(crate) kind: Option<ObjectiveKind>,
+    /// The `percent` literal and its value.
+    pub(crate) percent: Option<(TokenStream, f64)>,
+    /// `page(for = "…", severity = "…")`.
+    pub(crate) page: AlertAttr,
+    /// `ticket(for = "…", severity = "…")`.
+    pub(crate) ticket: AlertAttr,
+}
+
+/// `for = "5m", severity = "critical"` of one of an objective's alerts.
+#[derive(Default)]
+pub(crate) struct AlertAttr {
+    pub(crate) for_duration: Option<syn::LitStr>,
+    pub(crate) severity: Option<syn::LitStr>,
+}
+
+const OBJECTIVE_KEYS: &[&str] = &["latency", "errors", "percent", "page", "ticket"];
+
+/// `page(for = "5m", severity = "critical")`.
+fn parse_alert(meta: &syn::meta::ParseNestedMeta, alert: &mut AlertAttr) -> syn::Result<()> {
+    let which = meta.path.to_token_stream().to_string();
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format_args!(
+            "`{which}` sets its alert's `for:` and severity: `{which}(for = \"5m\", severity = \"critical\")`"
+        )));
+    }
+    meta.parse_nested_meta(|setting| {
+        let key = setting.path.to_token_stream().to_string();
+        let slot = match key.as_str() {
+            "for" => &mut alert.for_duration,
+            "severity" => &mut alert.severity,
+            _ => {
+                return Err(setting.error(format_args!(
+                    "unknown `{which}` option `{key}`: expected `for` or `severity`"
+                )))
+            }
+        };
+        *slot = Some(lit_str(&setting)?);
+        Ok(())
+    })
+}
+
+/// A float or integer literal (`0.25`, `99`).
+fn number(meta: &syn::meta::ParseNestedMeta) -> syn::Result<(TokenStream, f64)> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    let parsed = match &expr {
+        syn::Expr::Lit(syn::ExprLit { lit, .. }) => match lit {
+            syn::Lit::Float(f) => f
+                .base10_parse::<f64>()
+                .ok()
+                .map(|v| (lit.to_token_stream(), v)),
+            syn::Lit::Int(i) => i
+                .base10_parse::<f64>()
+                .ok()
+                .map(|v| (lit.to_token_stream(), v)),
+            _ => None,
+        },
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        syn::Error::new_spanned(
+            &expr,
+            format_args!(
+                "expected a number: `{} = 0.25`",
+                meta.path.to_token_stream()
+            ),
+        )
+    })
+}
+
+fn parse_objective(meta: &syn::meta::ParseNestedMeta, ctxt: &Ctxt) -> syn::Result<ObjectiveAttr> {
+    let mut objective = ObjectiveAttr {
+        key: meta.path.to_token_stream(),
+        kind: None,
+        percent: None,
+        page: AlertAttr::default(),
+        ticket: AlertAttr::default(),
+    };
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(
+            "an objective says what it measures: `objective(latency = 0.25, percent = 99.0)` on a histogram, `objective(errors(status = \"5xx\"), percent = 99.9)` on a counter family",
+        ));
+    }
+    meta.parse_nested_meta(|inner| parse_objective_option(&inner, &mut objective, ctxt))?;
+    Ok(objective)
+}
+
+/// One option of `objective(…)`: `latency = …`, `errors(…)` or `percent = …`.
+pub(crate) fn parse_objective_option(
+    inner: &syn::meta::ParseNestedMeta,
+    objective: &mut ObjectiveAttr,
+    ctxt: &Ctxt,
+) -> syn::Result<()> {
+    let key = inner
+        .path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    if !OBJECTIVE_KEYS.contains(&key.as_str()) {
+        return Err(inner.error(format_args!(
+            "unknown objective option `{}`: expected `latency`, `errors`, `percent`, `page` or `ticket`",
+            inner.path.to_token_stream()
+        )));
+    }
+    match key.as_str() {
+        "page" => return parse_alert(inner, &mut objective.page),
+        "ticket" => return parse_alert(inner, &mut objective.ticket),
+        _ => {}
+    }
+    let taken = match key.as_str() {
+        "percent" => objective.percent.is_some(),
+        _ => objective.kind.is_some(),
+    };
+    if taken {
+        let what = if key == "percent" {
+            "`percent` is given twice: keep one"
+        } else {
+            "an objective measures one thing, `latency` or `errors`: declare the other with `Registry::add_objective`"
+        };
+        ctxt.error_spanned_by(&inner.path, what);
+        // Skip the value so parsing carries on.
+        if inner.input.peek(syn::Token![=]) {
+            inner.value()?.parse::<syn::Expr>()?;
+        } else if inner.input.peek(syn::token::Paren) {
+            inner.input.parse::<proc_macro2::TokenTree>()?;
+        }
+        return Ok(());
+    }
+    match key.as_str() {
+        "percent" => objective.percent = Some(number(inner)?),
+        "latency" => {
+            let (value, threshold) = number(inner)?;
+            objective.kind = Some(ObjectiveKind::Latency {
+                key: inner.path.to_token_stream(),
+                value,
+                threshold,
+            });
+        }
+        _ => {
+            let key = inner.path.to_token_stream();
+            let mut found: Option<(syn::Ident, Vec<syn::LitStr>)> = None;
+            let shape_error = || {
+                syn::Error::new_spanned(
+                    &key,
+                    "`errors` names the label and its bad values: write `errors(status = \"5xx\")` or `errors(outcome = [\"error\", \"timeout\"])`",
+                )
+            };
+            if !inner.input.peek(syn::token::Paren) {
+                return Err(shape_error());
+            }
+            inner.parse_nested_meta(|label| {
+                let Some(ident) = label.path.get_ident() else {
+                    return Err(label.error("expected a label name: `errors(status = \"5xx\")`"));
+                };
+                if found.is_some() {
+                    return Err(label.error(
+                        "`errors` names one label: declare an objective on another label with `Registry::add_objective`",
+                    ));
+                }
+                let expr: syn::Expr = label.value()?.parse()?;
+                let values = match expr {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => vec![s],
+                    syn::Expr::Array(array) => array
+                        .elems
+                        .iter()
+                        .map(|e| match e {
+                            syn::Expr::Lit(syn::ExprLit {
+                                lit: syn::Lit::Str(s),
+                                ..
+                            }) => Ok(syn::LitStr::new(&s.value(), s.span())),
+                            other => Err(syn::Error::new_spanned(
+                                other,
+                                "expected a label value as a string literal: `\"5xx\"`",
+                            )),
+                        })
+                        .collect::<syn::Result<_>>()?,
+                    other => {
+                        return Err(syn::Error::new_spanned(
+                            other,
+                            format_args!(
+                                "expected the bad value(s) of `{ident}`: `{ident} = \"5xx\"` or `{ident} = [\"500\", \"503\"]`"
+                            ),
+                        ))
+                    }
+                };
+                found = Some((ident.clone(), values));
+                Ok(())
+            })?;
+            let (label, values) = found.ok_or_else(shape_error)?;
+            objective.kind = Some(ObjectiveKind::Errors { key, label, values });
+        }
+    }
+    Ok(())
+}
 
 /// `#[metric(name = "…", help = "…", unit = "…", buckets = …, max_cardinality = N)]`.
 #[derive(Default)]
@@ -80,6 +300,7 @@ pub(crate) struct Field {
     pub(crate) max_cardinality: Option<(TokenStream, syn::LitInt)>,
     /// The `init_all` key (for "not a family").
     pub(crate) init_all: Option<TokenStream>,
+    pub(crate) objective: Option<ObjectiveAttr>,
 }
 
 impl Field {
@@ -94,6 +315,7 @@ impl Field {
                     flag(meta)?;
                     field.init_all = Some(meta.path.to_token_stream());
                 }
+                "objective" => field.objective = Some(parse_objective(meta, ctxt)?),
                 "buckets" => {
                     let expr: syn::Expr = meta.value()?.parse()?;
                     field.buckets = Some((meta.path.to_token_stream(), expr));

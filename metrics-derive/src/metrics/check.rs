@@ -2,9 +2,14 @@
 //! units, options that only apply to some metric types, and duplicates.
 
 use super::ast::{MetricField, MetricsStruct, Shape};
+use super::attr::{AlertAttr, ObjectiveKind};
 use crate::ctxt::Ctxt;
 use promstrict_rules::names::{
     check_declared_unit, check_metric_name, check_namespace, family_name,
+};
+use promstrict_rules::objectives::{
+    check_applies, check_duration, check_latency_threshold, check_percent, ObjectiveError,
+    ObjectiveKind as RuleKind,
 };
 use promstrict_rules::MetricType;
 pub(crate) use promstrict_rules::DEFAULT_MAX_CARDINALITY;
@@ -66,6 +71,7 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
             );
         }
     }
+    check_objective(field, shape, ctxt);
     if let (Some(key), Shape::Single(_)) = (&field.init_all, shape) {
         ctxt.error_spanned_by(
             key,
@@ -139,6 +145,88 @@ fn check_duplicates(model: &MetricsStruct, ctxt: &Ctxt) {
                 );
                 break;
             }
+        }
+    }
+}
+
+/// The objective's rule-book form (values as written).
+pub(crate) fn rule_kind(kind: &ObjectiveKind) -> RuleKind {
+    match kind {
+        ObjectiveKind::Latency { threshold, .. } => RuleKind::Latency {
+            threshold: *threshold,
+        },
+        ObjectiveKind::Errors { label, values, .. } => RuleKind::Errors {
+            label: crate::attr::unraw(label),
+            bad: values.iter().map(syn::LitStr::value).collect(),
+        },
+    }
+}
+
+/// An objective fits the metric's type, its percentage is strictly between 0
+/// and 100, and a latency threshold is one of the histogram's bounds. An
+/// objective on the wrong type gets that one error, not a cascade. Label
+/// names are checked by the generated code (the label set is a type the
+/// macro cannot see into), label values at registration.
+fn check_objective(field: &MetricField, shape: &Shape, ctxt: &Ctxt) {
+    let Some(objective) = &field.objective else {
+        return;
+    };
+    let Some(kind) = &objective.kind else {
+        ctxt.error_spanned_by(
+            &objective.key,
+            "an objective says what it measures: `objective(latency = 0.25, percent = 99.0)` on a histogram, `objective(errors(status = \"5xx\"), percent = 99.9)` on a counter family",
+        );
+        return;
+    };
+    let kind_key = match kind {
+        ObjectiveKind::Latency { key, .. } | ObjectiveKind::Errors { key, .. } => key,
+    };
+    let family = matches!(shape, Shape::Family { .. });
+    if let Err(e) = check_applies(&rule_kind(kind), shape.kind(), family) {
+        ctxt.error_spanned_by(kind_key, e);
+        return;
+    }
+    check_alert(&objective.page, ctxt);
+    check_alert(&objective.ticket, ctxt);
+    match &objective.percent {
+        None => ctxt.error_spanned_by(
+            &objective.key,
+            "an objective needs its target: add `percent = 99.9`, the share of good events",
+        ),
+        Some((lit, percent)) => {
+            if let Err(e) = check_percent(*percent) {
+                ctxt.error_spanned_by(lit, e);
+            }
+        }
+    }
+    if let ObjectiveKind::Latency {
+        value, threshold, ..
+    } = kind
+    {
+        let bounds = match &field.buckets {
+            Some((_, Some(bounds))) => Some(bounds.as_slice()),
+            // Invalid buckets are reported already.
+            Some((_, None)) => None,
+            None => Some(promstrict_rules::buckets::DEFAULT),
+        };
+        if let Some(bounds) = bounds {
+            if let Err(e) = check_latency_threshold(*threshold, bounds) {
+                ctxt.error_spanned_by(value, e);
+            }
+        }
+    }
+}
+
+/// An alert's `for` is a Prometheus duration and its severity is not empty.
+pub(crate) fn check_alert(alert: &AlertAttr, ctxt: &Ctxt) {
+    if let Some(lit) = &alert.for_duration {
+        if let Err(e) = check_duration(&lit.value()) {
+            ctxt.error_spanned_by(lit, e);
+        }
+    }
+    if let Some(lit) = &alert.severity {
+        if lit.value().trim().is_empty() {
+            ctxt.error_spanned_by(lit, ObjectiveError::EmptySeverity);
         }
     }
 }

@@ -5,9 +5,10 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::ast::{MetricField, MetricsStruct, Shape};
+use super::attr::ObjectiveKind;
 use super::check::{full_name, max_cardinality, DEFAULT_MAX_CARDINALITY};
 use crate::attr::{private_path, unraw};
-use crate::buckets::buckets_expr;
+use crate::buckets::{buckets_expr, F64Literal};
 use promstrict_rules::MetricType;
 
 pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
@@ -55,6 +56,14 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
         }
     }
 
+    if !generic {
+        free_checks.extend(
+            model
+                .fields
+                .iter()
+                .filter_map(|field| objective_label_check(field, &private)),
+        );
+    }
     let global = (!generic).then(|| global_cell(model, &private));
     // The associated constants of the generic checks live in an inherent
     // impl, out of the trait's way.
@@ -173,7 +182,109 @@ fn descriptor_expr(
         model.input.ident,
         unraw(field.member)
     );
-    quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner))
+    let group = model.input.ident.to_string();
+    let objective = field.objective.as_ref().and_then(|objective| {
+        let percent = F64Literal(objective.percent.as_ref()?.1);
+        let call = match objective.kind.as_ref()? {
+            ObjectiveKind::Latency { threshold, .. } => {
+                let threshold = F64Literal(*threshold);
+                quote!(#private::Objective::latency(#threshold, #percent))
+            }
+            ObjectiveKind::Errors { label, values, .. } => {
+                let label = unraw(label);
+                quote!(#private::Objective::errors(#label, [#(#values),*], #percent))
+            }
+        };
+        let page = alert_settings(&objective.page, private);
+        let ticket = alert_settings(&objective.ticket, private);
+        Some(quote!(.objective({
+            let mut __metrics_objective = #call;
+            __metrics_objective.page = #page;
+            __metrics_objective.ticket = #ticket;
+            __metrics_objective
+        })))
+    });
+    quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner) .group(#group) #objective)
+}
+
+/// An `AlertSettings` expression for `page(…)` or `ticket(…)`.
+pub(crate) fn alert_settings(
+    alert: &crate::metrics::attr::AlertAttr,
+    private: &TokenStream,
+) -> TokenStream {
+    let setting = |lit: &Option<syn::LitStr>| match lit {
+        Some(lit) => quote!(#private::core::option::Option::Some(
+            #private::std::borrow::ToOwned::to_owned(#lit)
+        )),
+        None => quote!(#private::core::option::Option::None),
+    };
+    let for_duration = setting(&alert.for_duration);
+    let severity = setting(&alert.severity);
+    quote!(#private::AlertSettings {
+        for_duration: #for_duration,
+        severity: #severity,
+    })
+}
+
+/// For an errors objective on a family of a non-generic struct, a constant
+/// that fails to compile, on the label's name, unless the label set has that
+/// label.
+pub(crate) fn objective_label_check(
+    field: &MetricField,
+    private: &TokenStream,
+) -> Option<TokenStream> {
+    let Some(Shape::Family { labels, .. }) = &field.shape else {
+        return None;
+    };
+    let Some(ObjectiveKind::Errors { label, values, .. }) = field.objective.as_ref()?.kind.as_ref()
+    else {
+        return None;
+    };
+    let name = unraw(label);
+    let message = promstrict_rules::objectives::ObjectiveError::UnknownLabel {
+        label: name.clone(),
+        labels: Vec::new(),
+    }
+    .to_string()
+    .replace('{', "{{")
+    .replace('}', "}}");
+    let span = label.span();
+    let private = respan(private.clone(), span);
+    let labels = respan(quote!(#labels), span);
+    let label_check = quote_spanned! {span=>
+        const _: () = if !#private::has_label(<#labels as #private::LabelSet>::LABELS, #name) {
+            #private::core::panic!(#message)
+        };
+    };
+    // One check per bad value, on its literal; a value of a label that does
+    // not exist passes (the label's own check reports it).
+    let value_checks = values.iter().map(|value| {
+        let message = promstrict_rules::objectives::ObjectiveError::UnknownValue {
+            label: name.clone(),
+            value: value.value(),
+            values: Vec::new(),
+        }
+        .to_string()
+        .replace('{', "{{")
+        .replace('}', "}}");
+        let span = value.span();
+        let private = respan(private.clone(), span);
+        let labels = respan(labels.clone(), span);
+        quote_spanned! {span=>
+            const _: () = if !#private::may_have_value(
+                <#labels as #private::LabelSet>::LABELS,
+                <#labels as #private::LabelSet>::LABEL_NAMES,
+                #name,
+                #value,
+            ) {
+                #private::core::panic!(#message)
+            };
+        }
+    });
+    Some(quote! {
+        #label_check
+        #(#value_checks)*
+    })
 }
 
 fn cardinality_check(

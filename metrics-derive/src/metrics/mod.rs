@@ -6,8 +6,8 @@
 //! beside the errors.
 
 mod ast;
-mod attr;
-mod check;
+pub(crate) mod attr;
+pub(crate) mod check;
 mod expand;
 
 use proc_macro2::TokenStream;

@@ -25,6 +25,12 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     /// How many distinct values this type can take.
     const CARDINALITY: usize;
 
+    /// The encoded values in index order, where they are known at compile
+    /// time (derived enums, `bool`); empty for values that arrive at run
+    /// time. Objectives naming a value are checked against it when the
+    /// crate compiles.
+    const NAMES: &'static [&'static str] = &[];
+
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(self) -> usize;
 
@@ -41,6 +47,7 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
 
 impl LabelValue for bool {
     const CARDINALITY: usize = 2;
+    const NAMES: &'static [&'static str] = &["false", "true"];
 
     #[inline]
     fn index(self) -> usize {
@@ -93,6 +100,10 @@ pub trait LabelSet: Send + Sync + 'static {
 
     /// The number of label combinations: the product of the labels' cardinalities.
     const CARDINALITY: usize = cardinality_of(Self::LABELS);
+
+    /// Each label's [`LabelValue::NAMES`], in the order of `LABELS` (empty
+    /// where not known at compile time).
+    const LABEL_NAMES: &'static [&'static [&'static str]] = &[];
 
     /// The dense index of this combination, in `0..CARDINALITY`.
     fn index(&self) -> usize;

@@ -34,6 +34,7 @@ extern crate self as promstrict_core;
 mod bounded;
 mod build_info;
 mod encoding;
+pub mod generate;
 pub mod instrument;
 #[cfg(feature = "prometheus-client")]
 mod interop;
@@ -76,6 +77,7 @@ pub use metric::{
 };
 pub use metrics::Metrics;
 pub use naming::{check_label_name, check_metric_name, check_namespace, NameError};
+pub use promstrict_rules::objectives::{AlertSettings, Objective, ObjectiveError, ObjectiveKind};
 pub use registry::{
     default_registry, Descriptor, FamilyInfo, MetricGroup, Registry, RegistryError,
 };
@@ -108,14 +110,16 @@ pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 #[doc(hidden)]
 pub mod __private_0_1_0 {
     pub use crate::build_info::register_build_info;
+    pub use crate::generate::{has_label, may_have_value};
     pub use crate::label::mixed_radix_step;
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metrics::GlobalCell;
     pub use crate::{
-        cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
-        AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, GaugeHistogram,
-        Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup,
-        MetricType, Metrics, Outcome, Registry, RegistryError, StateSet, Summary,
+        cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
+        AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge,
+        GaugeHistogram, Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric,
+        MetricGroup, MetricType, Metrics, Objective, Outcome, Registry, RegistryError, StateSet,
+        Summary,
     };
     pub use ::core;
     pub use ::std;

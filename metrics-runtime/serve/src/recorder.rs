@@ -59,6 +59,9 @@ impl From<&::http::Method> for HttpMethod {
 
 impl LabelValue for HttpMethod {
     const CARDINALITY: usize = 8;
+    const NAMES: &'static [&'static str] = &[
+        "get", "post", "put", "delete", "patch", "head", "options", "other",
+    ];
 
     #[inline]
     fn index(self) -> usize {
@@ -66,11 +69,7 @@ impl LabelValue for HttpMethod {
     }
 
     fn name_at(index: usize) -> Option<&'static str> {
-        [
-            "get", "post", "put", "delete", "patch", "head", "options", "other",
-        ]
-        .get(index)
-        .copied()
+        Self::NAMES.get(index).copied()
     }
 }
 
@@ -104,6 +103,7 @@ impl StatusClass {
 
 impl LabelValue for StatusClass {
     const CARDINALITY: usize = 5;
+    const NAMES: &'static [&'static str] = &["1xx", "2xx", "3xx", "4xx", "5xx"];
 
     #[inline]
     fn index(self) -> usize {
@@ -111,7 +111,7 @@ impl LabelValue for StatusClass {
     }
 
     fn name_at(index: usize) -> Option<&'static str> {
-        ["1xx", "2xx", "3xx", "4xx", "5xx"].get(index).copied()
+        Self::NAMES.get(index).copied()
     }
 }
 
@@ -275,6 +275,8 @@ impl HttpMetrics {
             in_flight: Gauge::new(),
         };
         const OWNER: &str = "the HTTP layer (`http::HttpMetrics`)";
+        // A generated dashboard's row.
+        const GROUP: &str = "HttpMetrics";
         let mut group = MetricGroup::new();
         group
             .add(
@@ -282,7 +284,8 @@ impl HttpMetrics {
                     "http_requests_total",
                     "HTTP requests answered, by method, route template and status class.",
                 )
-                .owner(OWNER),
+                .owner(OWNER)
+                .group(GROUP),
                 &families.requests,
             )
             .add(
@@ -290,12 +293,14 @@ impl HttpMetrics {
                     "http_request_duration_seconds",
                     "Time to answer an HTTP request (until the response head), by method and route template.",
                 )
-                .owner(OWNER),
+                .owner(OWNER)
+                .group(GROUP),
                 &families.duration,
             )
             .add(
                 Descriptor::new("http_requests_in_flight", "HTTP requests being handled.")
-                    .owner(OWNER),
+                    .owner(OWNER)
+                    .group(GROUP),
                 &families.in_flight,
             );
         registry.register_group(group)?;

@@ -164,3 +164,109 @@ fn watches_until_the_batch_is_done_without_a_terminal() {
     let last = stdout.lines().last().unwrap_or_default();
     assert!(last.contains("(1 - 6 / 6) done"), "{stdout}");
 }
+
+/// `promwatch rules` and `promwatch dashboard` write files generated from
+/// the page's metadata; the default subcommand-less form still works.
+#[test]
+fn rules_and_dashboard_are_generated_from_the_page() {
+    let registry = Registry::new();
+    registry
+        .register("http_requests_total", "Requests.", Counter::new())
+        .unwrap()
+        .inc();
+    let latency = registry
+        .register(
+            "job_duration_seconds",
+            "Job time.",
+            Histogram::new(Buckets::new(&[0.5, 1.0]).unwrap()),
+        )
+        .unwrap();
+    latency.observe(0.7);
+    let page = Page::serve(registry.encode(Format::Prometheus));
+    let dir = std::env::temp_dir().join(format!("promwatch-generate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules_path = dir.join("rules.yml");
+
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        &page.url,
+        "--out",
+        rules_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rules = std::fs::read_to_string(&rules_path).unwrap();
+    assert!(
+        rules.contains(
+            "      - record: \"job:http_requests:rate5m\"\n        expr: \"sum by (job) (rate(http_requests_total[5m]))\"\n"
+        ),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("job:job_duration_seconds:p99_rate5m"),
+        "{rules}"
+    );
+
+    let out = promwatch(&["dashboard", "--url", &page.url, "--title", "Jobs \"A\""]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(json.contains(r#""title": "Jobs \"A\"""#), "{json}");
+    assert!(json.contains(
+        r#""expr": "histogram_quantile(0.5, sum by (le) (rate(job_duration_seconds_bucket[$__rate_interval])))""#
+    ));
+
+    // Objectives given on the command line, checked by the rule book.
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        &page.url,
+        "--objective",
+        "job_duration_seconds:latency=1.0:99.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rules = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        rules.contains("slo: \"job_duration_seconds_le_1\""),
+        "{rules}"
+    );
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        &page.url,
+        "--objective",
+        "job_duration_seconds:latency=0.7:99",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "promwatch: objective `job_duration_seconds:latency=0.7:99`: latency threshold 0.7 is not a bucket bound of this histogram: PromQL can only count observations under an exposed `le` bound; use 0.5 or 1, or add 0.7 to the buckets\n"
+    );
+    for bad in [
+        "http_requests_total:status=5xx:99",
+        "nope_total:status=5xx:99",
+        "job_duration_seconds:latency=1.0",
+    ] {
+        let out = promwatch(&["rules", "--url", &page.url, "--objective", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+
+    // A dead target is an error, and the watching form is unchanged.
+    let out = promwatch(&[
+        "rules",
+        "--url",
+        "http://127.0.0.1:1/metrics",
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("promwatch: http://127.0.0.1:1/"));
+    let out = promwatch(&["--once", &page.url]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = promwatch(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the URL is required without a subcommand"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,7 @@ use crate::metric::exemplar::current_exemplar;
 use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
 use crate::metric::{Exemplar, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
+use crate::{AlertSettings, Objective};
 
 // The bare form: one static callsite per function, read by collectors
 // ---------------------------------------------------------------------------
@@ -24,6 +25,9 @@ pub struct Callsite {
     module: &'static str,
     bounds: &'static [f64],
     streaming: bool,
+    /// `objective(latency = …, percent = …)`: threshold and percentage, and
+    /// the page and ticket alerts' `for` and severity.
+    objective: Option<(f64, f64, [Option<&'static str>; 4])>,
     cells: OnceLock<Cells>,
 }
 
@@ -66,6 +70,29 @@ impl Callsite {
             module,
             bounds,
             streaming,
+            objective: None,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// The callsite of a function with a latency objective (checked at
+    /// compile time against `bounds`); `alerts` are the page alert's `for`
+    /// and severity, then the ticket alert's.
+    pub const fn with_objective(
+        function: &'static str,
+        module: &'static str,
+        bounds: &'static [f64],
+        streaming: bool,
+        threshold: f64,
+        percent: f64,
+        alerts: [Option<&'static str>; 4],
+    ) -> Self {
+        Callsite {
+            function,
+            module,
+            bounds,
+            streaming,
+            objective: Some((threshold, percent, alerts)),
             cells: OnceLock::new(),
         }
     }
@@ -292,6 +319,34 @@ impl Metric for DurationCollector {
             let histograms = group.iter().flat_map(|c| c.by_outcome.iter());
             visit_histograms(function, module, histograms, bounds, visitor);
         });
+    }
+
+    /// The objectives of the functions called so far, each restricted to
+    /// its function's series.
+    fn objectives(&self) -> Vec<Objective> {
+        let list = CALLSITES.lock();
+        let mut objectives: Vec<Objective> = Vec::new();
+        for callsite in list.iter() {
+            let Some((threshold, percent, alerts)) = callsite.objective else {
+                continue;
+            };
+            let own = |i: usize| alerts[i].map(str::to_owned);
+            let mut objective = Objective::latency(threshold, percent)
+                .only("function", callsite.function)
+                .only("module", callsite.module);
+            objective.page = AlertSettings {
+                for_duration: own(0),
+                severity: own(1),
+            };
+            objective.ticket = AlertSettings {
+                for_duration: own(2),
+                severity: own(3),
+            };
+            if !objectives.contains(&objective) {
+                objectives.push(objective);
+            }
+        }
+        objectives
     }
 }
 

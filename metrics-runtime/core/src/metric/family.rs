@@ -160,6 +160,12 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
         L::LABELS
     }
 
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        self.slots
+            .first()
+            .and_then(|slot| M::cell_bounds(&slot.cell))
+    }
+
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         for (index, slot) in self.slots.iter().enumerate() {
             let created = slot.created.load(Relaxed);

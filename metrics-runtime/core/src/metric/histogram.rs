@@ -565,6 +565,9 @@ impl Metric for Histogram {
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         Self::visit_cell(&self.inner, Labels::None, Some(self.created), visitor)
     }
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        Self::cell_bounds(&self.inner)
+    }
 }
 
 impl FamilyMember for Histogram {
@@ -572,6 +575,9 @@ impl FamilyMember for Histogram {
     type Options = Buckets;
     fn new_cell(buckets: &Buckets) -> AtomicHistogram {
         AtomicHistogram::new(buckets)
+    }
+    fn cell_bounds(cell: &AtomicHistogram) -> Option<Vec<f64>> {
+        Some(cell.bounds.bounds().to_vec())
     }
     fn visit_cell(
         cell: &AtomicHistogram,

@@ -158,6 +158,21 @@ pub trait Metric: Clone + Send + Sync + 'static {
     fn reserve_label_names(&self, _names: &[&str]) -> Result<(), crate::NameError> {
         Ok(())
     }
+
+    /// A histogram's bucket bounds (without `+Inf`), which latency
+    /// objectives are checked against; `None` for the other types.
+    #[doc(hidden)]
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// Objectives the metric declares itself, read when a catalog is made
+    /// (the `#[instrument_latency]` families: one per instrumented function
+    /// with an objective).
+    #[doc(hidden)]
+    fn objectives(&self) -> Vec<crate::Objective> {
+        Vec::new()
+    }
 }
 
 /// A metric type that can be a [`Family`](crate::Family) member: its storage
@@ -179,6 +194,12 @@ pub trait FamilyMember: Metric {
         created: Option<f64>,
         visitor: &mut dyn SeriesVisitor,
     );
+
+    /// The bucket bounds of a cell (histograms).
+    #[doc(hidden)]
+    fn cell_bounds(_cell: &Self::Cell) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// Object-safe view of a [`Metric`], for storing different metrics side by side.
@@ -186,6 +207,8 @@ pub(crate) trait DynMetric: Send + Sync {
     fn metric_type(&self) -> MetricType;
     fn visit(&self, visitor: &mut dyn SeriesVisitor);
     fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError>;
+    fn histogram_bounds(&self) -> Option<Vec<f64>>;
+    fn objectives(&self) -> Vec<crate::Objective>;
 }
 
 impl<M: Metric> DynMetric for M {
@@ -197,6 +220,12 @@ impl<M: Metric> DynMetric for M {
     }
     fn reserve_label_names(&self, names: &[&str]) -> Result<(), crate::NameError> {
         Metric::reserve_label_names(self, names)
+    }
+    fn histogram_bounds(&self) -> Option<Vec<f64>> {
+        Metric::histogram_bounds(self)
+    }
+    fn objectives(&self) -> Vec<crate::Objective> {
+        Metric::objectives(self)
     }
 }
 

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::naming::NameError;
+use promstrict_rules::objectives::Objective;
 
 /// How a metric is named and described.
 ///
@@ -16,7 +17,7 @@ use crate::naming::NameError;
 ///     .const_label("region", "eu-west-1");
 /// assert_eq!(d.name(), "request_duration_seconds");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Descriptor {
     pub(super) name: Cow<'static, str>,
     pub(super) help: Cow<'static, str>,
@@ -24,6 +25,8 @@ pub struct Descriptor {
     pub(super) const_labels: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     pub(super) owner: Option<Cow<'static, str>>,
     pub(super) legacy_name: bool,
+    pub(super) objectives: Vec<Objective>,
+    pub(super) group: Option<Cow<'static, str>>,
     /// Set by the built-in `#[instrument_latency]` families, which the
     /// default registry keeps their names for.
     pub(crate) claims_reservation: bool,
@@ -40,6 +43,8 @@ impl Descriptor {
             const_labels: Vec::new(),
             owner: None,
             legacy_name: false,
+            objectives: Vec::new(),
+            group: None,
             claims_reservation: false,
         }
     }
@@ -94,6 +99,44 @@ impl Descriptor {
         self
     }
 
+    /// Declares a service-level objective of this metric (a latency
+    /// objective on a histogram, an errors objective on a counter family),
+    /// checked when the metric is registered, as `#[metric(objective(…))]`
+    /// is at compile time. [`Registry::alert_rules`](crate::Registry::alert_rules)
+    /// turns it into burn-rate alerts.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Buckets, Descriptor, Histogram, Objective, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let latency = Descriptor::new("job_duration_seconds", "Job run time.")
+    ///     .objective(Objective::latency(0.25, 99.0));
+    /// registry.register_with(latency, Histogram::new(Buckets::new(&[0.1, 0.25, 1.0])?))?;
+    ///
+    /// let wrong = Descriptor::new("queue_duration_seconds", "Queue time.")
+    ///     .objective(Objective::latency(0.3, 99.0));
+    /// let err = registry.register_with(wrong, Histogram::new(Buckets::new(&[0.1, 0.25, 1.0])?));
+    /// assert!(err.unwrap_err().to_string().contains("use 0.25 or 1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn objective(mut self, objective: Objective) -> Self {
+        self.objectives.push(objective);
+        self
+    }
+
+    /// Names the group the metric belongs to (a metrics struct's name, for
+    /// `#[derive(Metrics)]`): a generated dashboard has one row per group.
+    pub fn group(mut self, group: impl Into<Cow<'static, str>>) -> Self {
+        self.group = Some(group.into());
+        self
+    }
+
+    /// The declared objectives.
+    pub fn objectives(&self) -> &[Objective] {
+        &self.objectives
+    }
+
     /// The name.
     pub fn name(&self) -> &str {
         &self.name
@@ -143,6 +186,19 @@ pub enum RegistryError {
         /// The metric.
         name: String,
     },
+    /// An objective does not fit its metric (see
+    /// [`ObjectiveError`](crate::ObjectiveError) for the rules).
+    Objective {
+        /// The metric.
+        name: String,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
+    /// No metric of that name is registered.
+    UnknownMetric {
+        /// The name asked for.
+        name: String,
+    },
 }
 
 impl fmt::Display for RegistryError {
@@ -170,6 +226,13 @@ impl fmt::Display for RegistryError {
             RegistryError::MissingHelp { name } => {
                 write!(f, "metric `{name}` has no help text: say what it measures")
             }
+            RegistryError::Objective { name, message } => {
+                write!(f, "objective of metric `{name}`: {message}")
+            }
+            RegistryError::UnknownMetric { name } => write!(
+                f,
+                "no metric `{name}` is registered: register it before its objective"
+            ),
         }
     }
 }

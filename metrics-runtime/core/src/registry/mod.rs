@@ -16,6 +16,9 @@ use crate::encoding::text::{self, FamilyHeader, SampleWriter};
 use crate::encoding::Format;
 use crate::label::Labels;
 use crate::metric::{DynMetric, Metric, MetricType, SeriesValue, SeriesVisitor};
+use promstrict_rules::objectives::{check_objective, LabelValues, Objective};
+
+use crate::generate::{Catalog, CatalogFamily, DashboardOptions, RulesOptions};
 use crate::naming::{
     check_declared_unit, check_label_name, check_legacy_name, check_metric_name, check_namespace,
     NameError,
@@ -35,6 +38,12 @@ struct Entry {
     /// `const_labels` rendered once as `k="v",…`.
     const_labels_text: String,
     metric: Box<dyn DynMetric>,
+    /// The family's labels (not the constant ones).
+    labels: &'static [crate::LabelDescriptor],
+    /// A histogram's bucket bounds.
+    bounds: Vec<f64>,
+    objectives: Vec<Objective>,
+    group: Option<String>,
 }
 
 #[derive(Default)]
@@ -302,6 +311,10 @@ impl Registry {
         }
         let const_names: Vec<&str> = const_labels.iter().map(|(k, _)| k.as_str()).collect();
         metric.reserve_label_names(&const_names)?;
+        let bounds = metric.histogram_bounds().unwrap_or_default();
+        for objective in &descriptor.objectives {
+            check_objective_of(&name, objective, metric_type, family_labels, &bounds)?;
+        }
         let mut const_labels_text = String::new();
         for (k, v) in &const_labels {
             if !const_labels_text.is_empty() {
@@ -320,6 +333,10 @@ impl Registry {
             const_labels,
             const_labels_text,
             metric,
+            labels: family_labels,
+            bounds,
+            objectives: descriptor.objectives,
+            group: descriptor.group.map(Cow::into_owned),
         })
     }
 
@@ -439,6 +456,89 @@ impl Registry {
         }
     }
 
+    /// Declares a service-level objective for the registered metric `name`
+    /// (its full name, namespace included, or the name it was registered
+    /// under): the same checks as [`Descriptor::objective`], `Err` if there
+    /// is no such metric or the objective does not fit it.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Buckets, Histogram, Objective, Registry};
+    ///
+    /// let registry = Registry::with_namespace("shop");
+    /// registry.register("checkout_duration_seconds", "Checkout time.", Histogram::new(Buckets::new(&[0.5, 1.0, 2.0])?))?;
+    /// registry.add_objective("checkout_duration_seconds", Objective::latency(1.0, 99.5))?;
+    /// assert!(registry.add_objective("checkout_duration_seconds", Objective::latency(1.0, 100.0)).is_err());
+    /// assert!(registry.add_objective("nope_seconds", Objective::latency(1.0, 99.0)).is_err());
+    /// assert!(registry.alert_rules(&Default::default()).contains("shop_checkout_duration_seconds_bucket"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_objective(&self, name: &str, objective: Objective) -> Result<(), RegistryError> {
+        let full = match &self.namespace {
+            Some(ns) if !name.starts_with(&format!("{ns}_")) => format!("{ns}_{name}"),
+            _ => name.to_owned(),
+        };
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let entry = inner
+            .entries
+            .iter_mut()
+            .find(|e| e.name == full || e.name == name)
+            .ok_or_else(|| RegistryError::UnknownMetric {
+                name: name.to_owned(),
+            })?;
+        check_objective_of(
+            &entry.name,
+            &objective,
+            entry.metric.metric_type(),
+            entry.labels,
+            &entry.bounds,
+        )?;
+        entry.objectives.push(objective);
+        Ok(())
+    }
+
+    /// What the registry knows about every metric (name, type, unit, help,
+    /// labels, buckets, objectives, group), for generating alert rules and
+    /// dashboards.
+    pub fn catalog(&self) -> Catalog {
+        let inner = self.read();
+        let families = inner
+            .entries
+            .iter()
+            .map(|e| CatalogFamily {
+                name: e.name.clone(),
+                metric_type: e.metric.metric_type(),
+                help: e.help.clone(),
+                unit: e.unit.clone(),
+                labels: e.labels.iter().map(|l| l.name.to_owned()).collect(),
+                buckets: e.bounds.clone(),
+                objectives: e
+                    .objectives
+                    .iter()
+                    .cloned()
+                    .chain(e.metric.objectives())
+                    .collect(),
+                group: e.group.clone(),
+            })
+            .collect();
+        Catalog { families }
+    }
+
+    /// A Prometheus rules file (YAML, for `rule_files`) for every registered
+    /// metric: recording rules for rates and quantiles, multi-window
+    /// multi-burn-rate alerts for every objective, and the usual web-service
+    /// alerts where the HTTP layer's and an LLM client's metrics are
+    /// registered. See [`Catalog::alert_rules`].
+    pub fn alert_rules(&self, options: &RulesOptions) -> String {
+        self.catalog().alert_rules(options)
+    }
+
+    /// A Grafana dashboard (JSON, for import) for every registered metric.
+    /// See [`Catalog::grafana_dashboard`].
+    pub fn grafana_dashboard(&self, options: &DashboardOptions) -> String {
+        self.catalog().grafana_dashboard(options)
+    }
+
     /// The registered names, in registration order.
     pub fn names(&self) -> Vec<String> {
         self.read().entries.iter().map(|e| e.name.clone()).collect()
@@ -473,6 +573,36 @@ fn exposed_names(name: &str, t: MetricType) -> Vec<String> {
     };
     names.extend(suffixes.iter().map(|s| format!("{family_om}{s}")));
     names
+}
+
+/// The rule book's verdict on `objective` for the metric `name`.
+fn check_objective_of(
+    name: &str,
+    objective: &Objective,
+    metric_type: MetricType,
+    labels: &[crate::LabelDescriptor],
+    bounds: &[f64],
+) -> Result<(), RegistryError> {
+    // A label's values are known when every index has its text; a bounded
+    // label fills its slots at run time, so its values are not checked.
+    let values: Vec<Option<Vec<&str>>> = labels
+        .iter()
+        .map(|l| (0..l.cardinality).map(|i| (l.name_at)(i)).collect())
+        .collect();
+    let label_values: Vec<LabelValues<'_>> = labels
+        .iter()
+        .zip(&values)
+        .map(|(l, v)| LabelValues {
+            name: l.name,
+            values: v.as_deref(),
+        })
+        .collect();
+    check_objective(objective, metric_type, &label_values, bounds).map_err(|e| {
+        RegistryError::Objective {
+            name: name.to_owned(),
+            message: e.to_string(),
+        }
+    })
 }
 
 /// A unit declared for a legacy name: only what OpenMetrics requires.

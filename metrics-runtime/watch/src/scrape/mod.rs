@@ -1,9 +1,11 @@
 //! Watching another process: GET its `/metrics` page, parse the text format,
 //! and turn it into a [`Snapshot`] the sampler records like a registry read.
 
+mod catalog;
 mod http;
 mod parse;
 
+pub use catalog::catalog_of;
 pub use http::{get, HttpClient, HttpError, HttpResponse, HttpUrl, MAX_BODY_BYTES};
 pub use parse::{
     parse_text, parse_text_with, FamilyType, ParseError, ParseLimits, ParsedFamily, ParsedSample,
@@ -92,6 +94,12 @@ impl ScrapeTarget {
 
     /// Scrapes once.
     pub fn scrape(&self) -> Result<Snapshot, ScrapeError> {
+        Ok(to_snapshot(&self.scrape_families()?))
+    }
+
+    /// Scrapes once and returns the parsed families, metadata included
+    /// (for [`catalog_of`]).
+    pub fn scrape_families(&self) -> Result<Vec<ParsedFamily>, ScrapeError> {
         let auth;
         let mut headers = Vec::new();
         if let Some(token) = &self.bearer_token {
@@ -103,9 +111,7 @@ impl ScrapeTarget {
             .get(&self.url, &headers)
             .map_err(ScrapeError::Http)?;
         let text = String::from_utf8(response.body).map_err(|_| ScrapeError::NotUtf8)?;
-        let families = parse_text_with(&text, &self.limits).map_err(ScrapeError::Parse)?;
-        drop(text);
-        Ok(to_snapshot(&families))
+        parse_text_with(&text, &self.limits).map_err(ScrapeError::Parse)
     }
 
     /// Scrapes every `interval` on a background thread, sending each result

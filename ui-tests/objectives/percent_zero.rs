@@ -1,0 +1,26 @@
+//! A percentage of 0 is no objective.
+
+#[allow(unused_imports)]
+use promstrict::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    #[label(name = "2xx")]
+    Ok,
+    #[label(name = "5xx")]
+    ServerError,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct RequestLabels {
+    status: Status,
+}
+
+#[derive(Metrics)]
+struct ApiMetrics {
+    /// Requests.
+    #[metric(objective(errors(status = "5xx"), percent = 0))]
+    requests_total: Family<RequestLabels, Counter>,
+}
+
+fn main() {}
