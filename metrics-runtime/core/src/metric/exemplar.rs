@@ -271,10 +271,9 @@ static SOURCE: ArcSwapOption<Source> = ArcSwapOption::const_empty();
 /// current trace, or `None` to record no exemplar (no trace, or one that is
 /// not sampled). Replaces any earlier source.
 ///
-/// With feature `opentelemetry`, [`opentelemetry_exemplars`](crate::opentelemetry_exemplars)
-/// installs the OpenTelemetry one; with feature `tracing`,
-/// [`tracing_exemplars`](crate::tracing_exemplars) the one reading
-/// `tracing`'s current span through `tracing-opentelemetry`.
+/// With feature `opentelemetry`, `opentelemetry_exemplars()` installs the
+/// OpenTelemetry one; with feature `tracing`, `tracing_exemplars()` the one
+/// reading `tracing`'s current span through `tracing-opentelemetry`.
 ///
 /// ```
 /// # extern crate promstrict_core as promstrict;
