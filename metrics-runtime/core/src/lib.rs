@@ -54,6 +54,11 @@ mod trace_exemplars;
 
 pub use bounded::BoundedInterner;
 pub use build_info::RUSTC_VERSION;
+#[cfg(feature = "protobuf")]
+#[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+pub use encoding::protobuf;
+#[cfg(feature = "protobuf")]
+pub use encoding::Exposition;
 pub use encoding::Format;
 pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
 pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
@@ -69,6 +74,10 @@ pub use metric::histogram::{
     AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
 };
 pub use metric::info::Info;
+pub use metric::native_histogram::{
+    AtomicNativeHistogram, NativeError, NativeHistogram, NativeOptions, NativeSnapshot,
+    MAX_NATIVE_BUCKETS,
+};
 pub use metric::stateset::{AtomicStateSet, StateSet};
 pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{

@@ -235,6 +235,7 @@ fn visit_histograms<'a>(
         SeriesExtras {
             created: None,
             exemplars: if any_exemplar { exemplars } else { &[] },
+            native: None,
         },
     );
 }
@@ -326,6 +327,7 @@ impl Metric for CallsCollector {
                         } else {
                             &[]
                         },
+                        native: None,
                     },
                 );
             }
