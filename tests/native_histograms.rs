@@ -2,7 +2,8 @@
 //! Prometheus started with `--enable-feature=native-histograms`: it scrapes
 //! an in-process exporter over protobuf, and its PromQL reads our native
 //! histogram (count, sum, rate, quantiles within the bucket of the observed
-//! values), our classic histogram, counter and gauge. The text formats'
+//! values, and the same quantiles as our `histogram_quantile_native`), our
+//! classic histogram, counter and gauge. The text formats'
 //! view of a native histogram (count, sum and `+Inf`) passes promtool and
 //! Python's strict OpenMetrics parser.
 
@@ -16,6 +17,7 @@ use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, promtool_check_metrics,
     python_parse_openmetrics, ChildGuard, TempDir,
 };
+use promstrict::promql::{histogram_quantile_native, NativeBuckets};
 use promstrict::{
     protobuf, Buckets, Counter, Exporter, Format, Gauge, Histogram, NativeHistogram, NativeOptions,
     NativeSnapshot, Registry,
@@ -266,6 +268,32 @@ fn prometheus_reads_native_histograms_over_protobuf() {
         (stored_sum - sum).abs() <= 1e-9 * sum,
         "{stored_sum} vs {sum}"
     );
+
+    // Our PromQL computes the same quantiles from the same buckets.
+    let snapshot = shop.run.snapshot();
+    let buckets = |b: &[(i32, u64)]| b.iter().map(|&(i, c)| (i, c as f64)).collect();
+    let native = NativeBuckets {
+        schema: snapshot.schema,
+        zero_threshold: snapshot.zero_threshold,
+        zero_count: snapshot.zero_count as f64,
+        count: snapshot.count as f64,
+        sum: snapshot.sum,
+        positive: buckets(&snapshot.positive),
+        negative: buckets(&snapshot.negative),
+    };
+    for q in [0.01, 0.1, 0.5, 0.79, 0.8, 0.9, 0.99, 1.0] {
+        let theirs = query(
+            prometheus,
+            &format!("histogram_quantile({q}, run_seconds)"),
+            None,
+        )
+        .unwrap();
+        let ours = histogram_quantile_native(q, &native);
+        assert!(
+            (ours - theirs).abs() <= 1e-12 * theirs.abs(),
+            "q={q}: ours {ours}, Prometheus {theirs}"
+        );
+    }
 
     // Classic histograms, counters and gauges over protobuf.
     let value = |q: &str| query(prometheus, q, None);
