@@ -5,7 +5,8 @@
 //! values, and the same quantiles as our `histogram_quantile_native`), our
 //! classic histogram, counter and gauge. The text formats'
 //! view of a native histogram (count, sum and `+Inf`) passes promtool and
-//! Python's strict OpenMetrics parser.
+//! Python's strict OpenMetrics parser, and `#[derive(Metrics)]` builds
+//! native histograms from `#[metric(native(…))]`.
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
@@ -19,8 +20,8 @@ use metrics_toolkit::{
 };
 use promstrict::promql::{histogram_quantile_native, NativeBuckets};
 use promstrict::{
-    protobuf, Buckets, Counter, Exporter, Format, Gauge, Histogram, NativeHistogram, NativeOptions,
-    NativeSnapshot, Registry,
+    protobuf, Buckets, Counter, Exporter, Family, Format, Gauge, Histogram, LabelSet, LabelValue,
+    Metrics, NativeHistogram, NativeOptions, NativeSnapshot, Registry,
 };
 use serde_json::Value;
 
@@ -360,5 +361,102 @@ fn text_formats_of_a_native_histogram_pass_the_strict_parsers() {
     let openmetrics = shop.registry.encode(Format::OpenMetrics);
     if let Some(json) = python_parse_openmetrics(&openmetrics).unwrap() {
         assert!(json.contains("[\"run_seconds_count\", {}, 10]"), "{json}");
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+enum Route {
+    Home,
+    Cart,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
+struct RouteLabels {
+    route: Route,
+}
+
+#[derive(Metrics)]
+#[metrics(namespace = "shop")]
+struct NativeMetrics {
+    /// Request latency.
+    #[metric(native(schema = 2, max_buckets = 40, zero_threshold = 1e-6))]
+    request_duration_seconds: NativeHistogram,
+    /// Latency by route, with classic buckets beside the native ones.
+    #[metric(native(schema = -1), buckets = [0.1, 1.0])]
+    route_duration_seconds: Family<RouteLabels, NativeHistogram>,
+    /// Job time, with the default parameters.
+    #[metric(native)]
+    job_duration_seconds: NativeHistogram,
+    /// Batch time, without an attribute.
+    batch_duration_seconds: NativeHistogram,
+}
+
+#[test]
+fn derived_native_histograms_take_their_parameters() {
+    let registry = Registry::new();
+    let m = NativeMetrics::register(&registry).unwrap();
+    let options = m.request_duration_seconds.options();
+    assert_eq!(
+        (
+            options.schema(),
+            options.max_buckets(),
+            options.zero_threshold()
+        ),
+        (2, 40, 1e-6)
+    );
+    let home = m
+        .route_duration_seconds
+        .labels(RouteLabels { route: Route::Home });
+    assert_eq!(home.options().schema(), -1);
+    assert_eq!(
+        home.options().classic_buckets().map(Buckets::bounds),
+        Some(&[0.1, 1.0][..])
+    );
+    home.observe(0.5);
+    m.route_duration_seconds
+        .labels(RouteLabels { route: Route::Cart });
+    assert_eq!(m.job_duration_seconds.options(), &NativeOptions::default());
+    assert_eq!(
+        m.batch_duration_seconds.options(),
+        &NativeOptions::default()
+    );
+    let text = registry.encode(Format::Prometheus);
+    assert!(
+        text.contains("shop_route_duration_seconds_bucket{route=\"home\",le=\"1.0\"} 1\n"),
+        "{text}"
+    );
+    let families = protobuf::decode_delimited(&registry.encode_protobuf()).unwrap();
+    let routes = &families[1];
+    assert_eq!(routes.name, "shop_route_duration_seconds");
+    let home = routes
+        .metric
+        .iter()
+        .find(|m| m.label[0].value == "home")
+        .unwrap();
+    let h = home.histogram.as_ref().unwrap();
+    assert_eq!((h.schema, h.sample_count, h.bucket.len()), (-1, 1, 2));
+}
+
+/// The compile errors of `ui-tests/native/` carry the messages
+/// `NativeOptions::new` returns for the same values: one rule book.
+#[test]
+fn compile_time_and_run_time_messages_agree() {
+    let zero = 2f64.powi(-128);
+    let cases = [
+        ("schema_too_high", NativeOptions::new(9, 160, zero)),
+        ("schema_too_low", NativeOptions::new(-5, 160, zero)),
+        ("max_buckets_zero", NativeOptions::new(3, 0, zero)),
+        ("max_buckets_too_many", NativeOptions::new(3, 5000, zero)),
+        ("zero_threshold_negative", NativeOptions::new(3, 160, -1e-9)),
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (case, result) in cases {
+        let stderr =
+            std::fs::read_to_string(root.join(format!("ui-tests/native/{case}.stderr"))).unwrap();
+        let message = format!("error: {}\n", result.unwrap_err());
+        assert!(
+            stderr.starts_with(&message),
+            "{case}: {stderr}\nvs {message}"
+        );
     }
 }

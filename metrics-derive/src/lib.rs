@@ -62,7 +62,12 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///   the name ends in), histogram buckets (`[0.1, 0.5, 1.0]`, `"fast"`,
 ///   `"medium"`, `"slow"`, `exponential(start, factor, count)`,
 ///   `linear(start, width, count)`; default `Buckets::DEFAULT`), and a
-///   family's limit on label combinations (default 1 000).
+///   family's limit on label combinations (default 1 000);
+/// - on a `NativeHistogram` field (or a family of them),
+///   `#[metric(native(schema = 3, max_buckets = 160, zero_threshold = 1e-128))]`:
+///   the starting schema (−4 to 8), the most buckets per sign (1 to 1024)
+///   and the zero bucket's threshold (finite, ≥ 0), each optional; `buckets`
+///   beside it keeps classic buckets too.
 ///
 /// For `struct S` it implements the runtime's `Metrics` trait: the derive
 /// writes `S::new_unregistered()` (the metrics, registered nowhere) and

@@ -119,12 +119,14 @@ pub mod __private_0_1_0 {
     pub use crate::build_info::register_build_info;
     pub use crate::label::mixed_radix_step;
     pub use crate::metric::histogram::validated_buckets;
+    pub use crate::metric::native_histogram::validated_native_options;
     pub use crate::metrics::GlobalCell;
     pub use crate::{
         cardinality_of, default_registry, AtomicCounter, AtomicGauge, AtomicHistogram,
         AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge, GaugeHistogram,
         Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric, MetricGroup,
-        MetricType, Metrics, Outcome, Registry, RegistryError, StateSet, Summary,
+        MetricType, Metrics, NativeHistogram, NativeOptions, Outcome, Registry, RegistryError,
+        StateSet, Summary,
     };
     pub use ::core;
     pub use ::std;

@@ -91,6 +91,17 @@ impl NativeOptions {
     }
 }
 
+/// Parameters the derive macros have already validated at compile time.
+#[doc(hidden)]
+pub fn validated_native_options(
+    schema: i32,
+    max_buckets: usize,
+    zero_threshold: f64,
+) -> NativeOptions {
+    NativeOptions::new(schema, max_buckets, zero_threshold)
+        .unwrap_or_else(|e| panic!("native histogram parameters checked at compile time: {e}"))
+}
+
 impl Default for NativeOptions {
     /// Schema 3 (buckets grow by about 9 %), 160 buckets per sign, the zero
     /// threshold 2^-128, no classic buckets.
