@@ -18,6 +18,7 @@
 //! | 11. [Testing and scrape-time values](testing) | reading samples back, assertions, expositions compared, `GaugeFn`/`CounterFn`, `build_info!` |
 //! | 12. [Push and remote write](push_and_remote_write) | batch jobs to a Pushgateway, samples to a long-term store with remote write |
 //! | 14. [Exemplars and OpenMetrics types](exemplars) | exemplars (by hand and from the current trace), `_created` samples, `StateSet`, `GaugeHistogram` |
+//! | 15. [Native histograms and protobuf](native_histograms) | `NativeHistogram` and its parameters, the protobuf exposition Prometheus scrapes them in, their quantiles |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
 // feature, and without them those links have no target.
@@ -28,7 +29,8 @@
         feature = "exporter",
         feature = "dashboard",
         feature = "push",
-        feature = "remote-write"
+        feature = "remote-write",
+        feature = "protobuf"
     )),
     allow(rustdoc::broken_intra_doc_links)
 )]
@@ -70,3 +72,6 @@ pub mod testing {}
 pub mod push_and_remote_write {}
 #[doc = include_str!("../guide/14-exemplars-and-openmetrics-types.md")]
 pub mod exemplars {}
+
+#[doc = include_str!("../guide/15-native-histograms-and-protobuf.md")]
+pub mod native_histograms {}
