@@ -123,6 +123,21 @@ fn hot_paths(c: &mut Criterion) {
         })
     });
 
+    // A native histogram (schema 3) over the same values: an `ArcSwap`
+    // load, a bucket index from the float's bits and a table search, one
+    // `fetch_add` and the sum's compare-and-swap. The window settles on the
+    // first observations, so the slow path is not measured.
+    let native = promstrict_core::NativeHistogram::default();
+    for v in values.iter() {
+        native.observe(*v);
+    }
+    g.bench_function("native_histogram_observe", |b| {
+        b.iter(|| {
+            j = (j + 1) & 63;
+            black_box(&native).observe(black_box(values[j]));
+        })
+    });
+
     // The same with an exemplar each time (one allocation and a pointer
     // swap): what a traced request pays.
     let trace = promstrict_core::ExemplarLabels::trace(

@@ -1,13 +1,12 @@
 //! Native histograms: Prometheus' sparse buckets with exponential bounds
 //! (see [`NativeHistogram`]).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{fence, AtomicU64};
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-
-use arc_swap::ArcSwap;
 
 use super::exemplar::unix_seconds;
 use super::histogram::Buckets;
@@ -208,6 +207,7 @@ fn bucket_bound(schema: i32, index: i32) -> f64 {
 
 /// `2^(j/256 - 1)` for `j` in `0..256`: the mantissa bounds of schema 8;
 /// schema `s` uses every `2^(8-s)`-th entry.
+#[inline]
 fn fraction_bounds() -> &'static [f64; 256] {
     static TABLE: OnceLock<[f64; 256]> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -221,6 +221,7 @@ fn fraction_bounds() -> &'static [f64; 256] {
 
 /// `(frac, exp)` with `v = frac · 2^exp` and `frac` in `[0.5, 1)`, for
 /// finite `v > 0` (Go's `math.Frexp`).
+#[inline]
 fn frexp(v: f64) -> (f64, i32) {
     let mut bits = v.to_bits();
     let mut exp = ((bits >> 52) & 0x7ff) as i32;
@@ -237,6 +238,7 @@ fn frexp(v: f64) -> (f64, i32) {
 
 /// The bucket index of `abs` (> 0, possibly +∞) at `schema`, as
 /// client_golang computes it.
+#[inline]
 fn key_of(abs: f64, schema: i32) -> i32 {
     let (value, infinite) = if abs.is_infinite() {
         (f64::MAX, true)
@@ -249,16 +251,16 @@ fn key_of(abs: f64, schema: i32) -> i32 {
         let stride = 8 - schema;
         let table = fraction_bounds();
         // The first j whose bound is >= frac.
-        let (mut lo, mut hi) = (0usize, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
+        let (mut j, mut hi) = (0usize, n);
+        while j < hi {
+            let mid = (j + hi) / 2;
             if table[mid << stride] < frac {
-                lo = mid + 1;
+                j = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        lo as i32 + (exp - 1) * n as i32
+        j as i32 + (exp - 1) * n as i32
     } else {
         let k = if frac == 0.5 { exp - 1 } else { exp };
         reduce_key(k, -schema)
@@ -321,12 +323,21 @@ impl Window {
     }
 }
 
+/// The most windows a series ever has: the last one possible is a
+/// full-range window at schema −4, which never needs replacing.
+const MAX_WINDOWS: usize = 16;
+
 /// The storage of one native histogram series. Reached through
 /// [`NativeHistogram`]'s `Deref`, or from
 /// [`Family::labels`](crate::Family::labels).
 pub struct AtomicNativeHistogram {
     options: NativeOptions,
-    window: ArcSwap<Window>,
+    /// The first window, made with the histogram.
+    first: Window,
+    /// Later windows, each set once by the slow path; `windows[0]` unused.
+    windows: Box<[OnceLock<Window>]>,
+    /// The index of the window observations go to; it only grows.
+    current: AtomicUsize,
     zero_count: AtomicU64,
     nan_count: AtomicU64,
     sum: AtomicF64,
@@ -354,11 +365,13 @@ impl AtomicNativeHistogram {
         // Centred on bucket 0 (values near 1) until observations say where.
         let base = -(len as i32) / 2;
         AtomicNativeHistogram {
-            window: ArcSwap::from_pointee(Window {
+            first: Window {
                 schema: options.schema,
                 positive: Side::new(base, len),
                 negative: Side::new(base, len),
-            }),
+            },
+            windows: (0..MAX_WINDOWS).map(|_| OnceLock::new()).collect(),
+            current: AtomicUsize::new(0),
             zero_count: AtomicU64::new(0),
             nan_count: AtomicU64::new(0),
             sum: AtomicF64::new(0.0),
@@ -371,6 +384,16 @@ impl AtomicNativeHistogram {
         }
     }
 
+    /// Window `i` (the first one if `i` was never set, which the slow path
+    /// rules out by setting a window before pointing `current` at it).
+    #[inline]
+    fn window_at(&self, i: usize) -> &Window {
+        match self.windows.get(i).and_then(OnceLock::get) {
+            Some(window) if i > 0 => window,
+            _ => &self.first,
+        }
+    }
+
     /// Records one observation (see [`NativeHistogram`] for NaN and ±∞).
     #[inline]
     pub fn observe(&self, v: f64) {
@@ -380,16 +403,13 @@ impl AtomicNativeHistogram {
         } else if v.is_nan() {
             self.nan_count.fetch_add(1, Relaxed);
         } else {
-            let window = self.window.load();
+            let window = self.window_at(self.current.load(Acquire));
             let key = key_of(abs, window.schema);
             match window.side(v > 0.0).slot(key) {
                 Some(slot) => {
                     slot.fetch_add(1, Relaxed);
                 }
-                None => {
-                    drop(window);
-                    self.observe_outside(v);
-                }
+                None => self.observe_outside(v),
             }
         }
         self.sum.add(v);
@@ -403,82 +423,85 @@ impl AtomicNativeHistogram {
         }
     }
 
-    /// The slow path: `v` falls outside the current window.
+    /// The slow path: `v` falls outside the current window. A new window is
+    /// set up and made current; observers still writing to older windows
+    /// keep doing so, and reads add every window up.
     #[cold]
     fn observe_outside(&self, v: f64) {
         let _lock = self.rescale.lock().unwrap_or_else(PoisonError::into_inner);
         let positive = v > 0.0;
-        let mut current = self.window.load_full();
-        let mut pending = vec![(positive, key_of(v.abs(), current.schema), 1u64)];
-        // Observers still in the old window may add to buckets the new one
-        // was not planned for; those come back as pending and go round again.
-        // Every round only widens the populated range or lowers the schema.
-        for _ in 0..64 {
-            if pending.is_empty() {
-                return;
-            }
-            pending.retain(
-                |&(positive, key, count)| match current.side(positive).slot(key) {
-                    Some(slot) => {
-                        slot.fetch_add(count, Relaxed);
-                        false
-                    }
-                    None => true,
-                },
-            );
-            if pending.is_empty() {
-                return;
-            }
-            let next = Arc::new(self.plan(&current, &pending));
-            let old = self.window.swap(next.clone());
-            drop(current);
-            // Wait until no observer holds the old window: they hold it for
-            // a few instructions only.
-            while Arc::strong_count(&old) > 1 {
-                std::thread::yield_now();
-            }
-            fence(Acquire);
-            let steps = old.schema - next.schema;
-            let mut moved = Vec::new();
-            for positive in [true, false] {
-                for (key, count) in old.side(positive).populated() {
-                    moved.push((positive, reduce_key(key, steps), count));
-                }
-            }
-            for entry in &mut pending {
-                entry.1 = reduce_key(entry.1, steps);
-            }
-            pending.extend(moved);
-            current = next;
+        let index = self.current.load(Acquire);
+        let current = self.window_at(index);
+        let key = key_of(v.abs(), current.schema);
+        if let Some(slot) = current.side(positive).slot(key) {
+            slot.fetch_add(1, Relaxed);
+            return;
         }
-        // Unreachable in practice (the schema reaches −4 within 12 rounds,
-        // where the window holds every index); counted in the zero bucket
-        // rather than lost.
-        let lost: u64 = pending.iter().map(|p| p.2).sum();
-        self.zero_count.fetch_add(lost, Relaxed);
+        if index + 1 >= self.windows.len() {
+            // Not reached: the last window holds every index. Counted
+            // rather than lost.
+            self.zero_count.fetch_add(1, Relaxed);
+            return;
+        }
+        let next = if index + 2 >= MAX_WINDOWS {
+            // The last window: every index at schema -4.
+            let len = window_len(MIN_SCHEMA, self.options.max_buckets);
+            Window {
+                schema: MIN_SCHEMA,
+                positive: Side::new(-67, len),
+                negative: Side::new(-67, len),
+            }
+        } else {
+            self.plan(index, (positive, key))
+        };
+        let key = reduce_key(key, current.schema - next.schema);
+        match next.side(positive).slot(key) {
+            Some(slot) => {
+                slot.fetch_add(1, Relaxed);
+            }
+            // Not reached: the plan covers `key`.
+            None => {
+                self.zero_count.fetch_add(1, Relaxed);
+            }
+        }
+        if self.windows[index + 1].set(next).is_ok() {
+            self.current.store(index + 1, Release);
+        }
     }
 
-    /// A window holding the populated buckets of `current` and `pending`.
-    fn plan(&self, current: &Window, pending: &[(bool, i32, u64)]) -> Window {
-        let ranges = |positive: bool| {
-            let mut range: Option<(i32, i32)> = None;
-            let keys = current
-                .side(positive)
-                .populated()
-                .map(|(k, _)| k)
-                .chain(pending.iter().filter(|p| p.0 == positive).map(|p| p.1));
-            for k in keys {
-                range = Some(match range {
-                    None => (k, k),
-                    Some((lo, hi)) => (lo.min(k), hi.max(k)),
-                });
+    /// Every populated bucket of windows `0..=last`, at `last`'s schema.
+    fn merged(&self, last: usize) -> (i32, BTreeMap<i32, u64>, BTreeMap<i32, u64>) {
+        let schema = self.window_at(last).schema;
+        let (mut positive, mut negative) = (BTreeMap::new(), BTreeMap::new());
+        for i in 0..=last {
+            let window = self.window_at(i);
+            let steps = window.schema - schema;
+            for (key, count) in window.positive.populated() {
+                *positive.entry(reduce_key(key, steps)).or_insert(0) += count;
             }
-            range
+            for (key, count) in window.negative.populated() {
+                *negative.entry(reduce_key(key, steps)).or_insert(0) += count;
+            }
+        }
+        (schema, positive, negative)
+    }
+
+    /// A window holding every populated bucket so far and `new`.
+    fn plan(&self, index: usize, new: (bool, i32)) -> Window {
+        let (current_schema, positive, negative) = self.merged(index);
+        let range = |map: &BTreeMap<i32, u64>, sign: bool| {
+            let mut keys: Vec<i32> = map.keys().copied().collect();
+            if new.0 == sign {
+                keys.push(new.1);
+            }
+            let lo = keys.iter().min().copied()?;
+            let hi = keys.iter().max().copied()?;
+            Some((lo, hi))
         };
-        let (pos, neg) = (ranges(true), ranges(false));
-        let mut schema = current.schema;
+        let (pos, neg) = (range(&positive, true), range(&negative, false));
+        let mut schema = current_schema;
         loop {
-            let steps = current.schema - schema;
+            let steps = current_schema - schema;
             let span = |r: Option<(i32, i32)>| {
                 r.map_or(0, |(lo, hi)| {
                     (i64::from(reduce_key(hi, steps)) - i64::from(reduce_key(lo, steps)) + 1)
@@ -492,8 +515,9 @@ impl AtomicNativeHistogram {
             }
             schema -= 1;
         }
-        let steps = current.schema - schema;
+        let steps = current_schema - schema;
         let len = window_len(schema, self.options.max_buckets);
+        let current = self.window_at(index);
         let side = |r: Option<(i32, i32)>, old: &Side| {
             let base = match r {
                 Some((lo, hi)) => {
@@ -527,9 +551,9 @@ impl AtomicNativeHistogram {
             .iter()
             .flat_map(|c| c.iter().map(|c| c.load(Acquire)))
             .collect();
-        let window = self.window.load();
-        let positive: Vec<(i32, u64)> = window.positive.populated().collect();
-        let negative: Vec<(i32, u64)> = window.negative.populated().collect();
+        let (schema, positive, negative) = self.merged(self.current.load(Acquire));
+        let positive: Vec<(i32, u64)> = positive.into_iter().collect();
+        let negative: Vec<(i32, u64)> = negative.into_iter().collect();
         let zero_count = self.zero_count.load(Relaxed);
         let count = zero_count
             + self.nan_count.load(Relaxed)
@@ -539,7 +563,7 @@ impl AtomicNativeHistogram {
             *inf = count.saturating_sub(finite.iter().sum());
         }
         let snapshot = NativeSnapshot {
-            schema: window.schema,
+            schema,
             zero_threshold: self.options.zero_threshold,
             zero_count,
             count,
@@ -562,7 +586,7 @@ impl AtomicNativeHistogram {
 
     /// The current schema: the configured one until buckets were merged.
     pub fn schema(&self) -> i32 {
-        self.window.load().schema
+        self.window_at(self.current.load(Acquire)).schema
     }
 
     /// The options it was made with.
@@ -594,23 +618,27 @@ fn window_len(schema: i32, max_buckets: usize) -> usize {
 ///
 /// # Storage and cost
 ///
-/// Each sign's buckets live in a fixed window of atomic counters covering
+/// Each sign's buckets live in a window of atomic counters covering
 /// `max_buckets` consecutive bucket indices (at schema −4, where every
-/// `f64` fits in 134 buckets, at least that many). An observation inside
-/// the window costs an [`ArcSwap`] load (no lock, no allocation), one
-/// `fetch_add` on its bucket and a compare-and-swap loop on the sum.
+/// `f64` fits in 134 buckets, at least that many): 16 bytes per bucket of
+/// the window (2.5 KiB for `max_buckets = 160`). An observation inside the
+/// window costs two loads to find the window, the bucket index (from the
+/// float's bits and a search of at most 8 steps in a table of bounds), one
+/// `fetch_add` and a compare-and-swap loop on the sum: no lock, no
+/// allocation.
 ///
 /// An observation outside the window takes the rare slow path under a
 /// mutex: a new window is placed around the populated buckets, at the same
 /// schema while their span fits in `max_buckets`, otherwise at a schema
 /// lowered one step at a time (each step merges bucket pairs, as
-/// client_golang does), never below −4. The new window is swapped in, the
-/// slow path waits (yielding) until no observer still holds the old one,
-/// and moves its counts over. Scrapes take the same mutex, so they never
-/// see a half-moved histogram. `max_buckets` therefore bounds the span of
-/// bucket indices of each sign (client_golang bounds the number of
-/// populated buckets, which is never more): memory per series is fixed,
-/// 16 bytes per bucket of the window (2.5 KiB for `max_buckets = 160`).
+/// client_golang does), never below −4. Earlier windows are kept, and
+/// observers still writing to them are counted: scrapes (which take the
+/// same mutex) add every window up at the current schema. A series has at
+/// most 16 windows, the last possible one covering every index at schema
+/// −4, so memory stays bounded (most series keep one or two windows).
+/// `max_buckets` bounds the span of bucket indices of each sign
+/// (client_golang bounds the number of populated buckets, which is never
+/// more).
 ///
 /// # NaN and infinities
 ///
