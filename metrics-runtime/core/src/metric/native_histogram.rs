@@ -609,7 +609,9 @@ fn window_len(schema: i32, max_buckets: usize) -> usize {
 /// advance, exposed over protobuf to a Prometheus started with
 /// `--enable-feature=native-histograms`. Text formats expose its count and
 /// sum (and its classic buckets if it keeps them); the protobuf exposition
-/// (feature `protobuf`) carries its buckets.
+/// (feature `protobuf`) carries its buckets. Everything else that reads a
+/// registry (remote write, the sampler, `Registry::collect`) sees that
+/// classic view too.
 ///
 /// At schema `s` the buckets grow by the factor `2^(2^-s)`; bucket `i`
 /// holds the observations `v` with `base^(i-1) < |v| <= base^i`, in one set
@@ -862,6 +864,28 @@ mod tests {
                 .map(|b| b.1)
                 .sum::<u64>(),
             8
+        );
+    }
+
+    #[test]
+    fn many_windows_stay_bounded_and_lose_nothing() {
+        // Values creeping upward force window after window; the last one
+        // possible covers every index at schema -4.
+        let h = h(8, 1024, 0.0);
+        for i in 0..20_000 {
+            h.observe((f64::from(i) / 16.0).exp2());
+        }
+        let last = h.current.load(Relaxed);
+        assert!((2..MAX_WINDOWS).contains(&last), "{last} windows");
+        let s = h.snapshot();
+        assert_eq!(s.count, 20_000);
+        assert_eq!(s.positive.iter().map(|b| b.1).sum::<u64>(), 20_000);
+        assert!(s.positive.windows(2).all(|w| w[0].0 < w[1].0));
+        // From i = 16384 on, 2^(i/16) overflows to +Inf, which sits in the
+        // bucket past f64::MAX's.
+        assert_eq!(
+            s.positive.last().map(|b| b.0),
+            Some(key_of(f64::INFINITY, s.schema))
         );
     }
 
