@@ -718,6 +718,75 @@ mod tests {
         assert_eq!(h.schema, 2);
     }
 
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, crate::LabelValue)]
+    enum Breaker {
+        Closed,
+        Open,
+    }
+
+    #[test]
+    fn summaries_info_state_sets_and_gauge_histograms() {
+        use crate::{GaugeHistogram, Info, StateSet, Summary as SummaryMetric};
+        let registry = Registry::new();
+        let sizes = registry
+            .register("payload_bytes", "Sizes.", SummaryMetric::default())
+            .unwrap();
+        sizes.observe(3.0);
+        sizes.observe(4.0);
+        registry
+            .register(
+                "build_info",
+                "Build.",
+                Info::new([("version", "1.2")]).unwrap(),
+            )
+            .unwrap();
+        registry
+            .register("breaker", "Breaker.", StateSet::new(Breaker::Closed))
+            .unwrap()
+            .set(Breaker::Open);
+        let jobs = registry
+            .register(
+                "queue_job_bytes",
+                "Jobs by size.",
+                GaugeHistogram::new(Buckets::new(&[10.0]).unwrap()),
+            )
+            .unwrap();
+        jobs.add(5.0);
+        jobs.add(50.0);
+        let families = decode(&registry);
+        let types: Vec<i32> = families.iter().map(|f| f.r#type).collect();
+        assert_eq!(
+            types,
+            [
+                MetricType::Summary as i32,
+                MetricType::Gauge as i32,
+                MetricType::Gauge as i32,
+                MetricType::GaugeHistogram as i32
+            ]
+        );
+        let summary = families[0].metric[0].summary.as_ref().unwrap();
+        assert_eq!((summary.sample_count, summary.sample_sum), (2, 7.0));
+        let info = &families[1].metric[0];
+        assert_eq!(info.gauge.as_ref().unwrap().value, 1.0);
+        assert_eq!(
+            (info.label[0].name.as_str(), info.label[0].value.as_str()),
+            ("version", "1.2")
+        );
+        let states: Vec<(&str, f64)> = families[2]
+            .metric
+            .iter()
+            .map(|m| (m.label[0].value.as_str(), m.gauge.as_ref().unwrap().value))
+            .collect();
+        assert_eq!(states, [("closed", 0.0), ("open", 1.0)]);
+        assert_eq!(families[2].metric[0].label[0].name, "breaker");
+        let h = families[3].metric[0].histogram.as_ref().unwrap();
+        assert_eq!((h.sample_count, h.sample_sum), (2, 55.0));
+        assert_eq!(
+            (h.bucket[0].upper_bound, h.bucket[0].cumulative_count),
+            (10.0, 1)
+        );
+    }
+
     #[test]
     fn timestamps() {
         let t = Timestamp::from_unix_seconds(1.5);
