@@ -3,7 +3,8 @@
 //! an in-process exporter over protobuf, and its PromQL reads our native
 //! histogram (count, sum, rate, quantiles within the bucket of the observed
 //! values, and the same quantiles as our `histogram_quantile_native`), our
-//! classic histogram, counter and gauge. The text formats'
+//! classic histogram, counter, gauge, summary, info, state set and gauge
+//! histogram. The text formats'
 //! view of a native histogram (count, sum and `+Inf`) passes promtool and
 //! Python's strict OpenMetrics parser, and `#[derive(Metrics)]` builds
 //! native histograms from `#[metric(native(…))]`.
@@ -20,10 +21,17 @@ use metrics_toolkit::{
 };
 use promstrict::promql::{histogram_quantile_native, NativeBuckets};
 use promstrict::{
-    protobuf, Buckets, Counter, Exporter, Family, Format, Gauge, Histogram, LabelSet, LabelValue,
-    Metrics, NativeHistogram, NativeOptions, NativeSnapshot, Registry,
+    protobuf, Buckets, Counter, Exporter, Family, Format, Gauge, GaugeHistogram, Histogram, Info,
+    LabelSet, LabelValue, Metrics, NativeHistogram, NativeOptions, NativeSnapshot, Registry,
+    StateSet, Summary,
 };
 use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+enum Breaker {
+    Closed,
+    Open,
+}
 
 /// Most observations: 4 in 5.
 const COMMON: f64 = 0.3;
@@ -78,6 +86,35 @@ fn shop() -> Shop {
         .register("queue_depth", "Queue depth.", Gauge::new())
         .unwrap()
         .set(-4);
+    let sizes = registry
+        .register("payload_bytes", "Payload sizes.", Summary::default())
+        .unwrap();
+    sizes.observe(100.0);
+    sizes.observe(300.0);
+    registry
+        .register(
+            "shop_build_info",
+            "Build.",
+            Info::new([("version", "1.2")]).unwrap(),
+        )
+        .unwrap();
+    registry
+        .register(
+            "breaker",
+            "The payment breaker.",
+            StateSet::new(Breaker::Closed),
+        )
+        .unwrap()
+        .set(Breaker::Open);
+    let jobs = registry
+        .register(
+            "queue_job_bytes",
+            "Queued jobs by size.",
+            GaugeHistogram::new(Buckets::new(&[10.0]).unwrap()),
+        )
+        .unwrap();
+    jobs.add(5.0);
+    jobs.add(50.0);
     Shop {
         registry,
         run,
@@ -305,6 +342,13 @@ fn prometheus_reads_native_histograms_over_protobuf() {
     assert_eq!(value("classic_seconds_sum"), Some(4.25));
     assert_eq!(value("jobs_total"), Some(7.0));
     assert_eq!(value("queue_depth"), Some(-4.0));
+    assert_eq!(value("payload_bytes_count"), Some(2.0));
+    assert_eq!(value("payload_bytes_sum"), Some(400.0));
+    assert_eq!(value("shop_build_info{version=\"1.2\"}"), Some(1.0));
+    assert_eq!(value("breaker{breaker=\"open\"}"), Some(1.0));
+    assert_eq!(value("breaker{breaker=\"closed\"}"), Some(0.0));
+    assert_eq!(value("queue_job_bytes_bucket{le=\"10.0\"}"), Some(1.0));
+    assert_eq!(value("queue_job_bytes_count"), Some(2.0));
     drop(process);
     drop(exporter);
 }
@@ -325,7 +369,11 @@ fn protobuf_bytes_decode_to_the_observed_values() {
             "runs_total",
             "classic_seconds",
             "jobs_total",
-            "queue_depth"
+            "queue_depth",
+            "payload_bytes",
+            "shop_build_info",
+            "breaker",
+            "queue_job_bytes"
         ]
     );
     let h = families[0].metric[0].histogram.as_ref().unwrap();

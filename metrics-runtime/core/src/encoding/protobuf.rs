@@ -16,7 +16,7 @@
 //! | summary | `SUMMARY` (count and sum) |
 //! | info | `GAUGE` of 1 |
 //! | state set | `GAUGE`, one series per state labelled with the metric's name, as in the text format |
-//! | gauge histogram | `GAUGE_HISTOGRAM` with cumulative buckets |
+//! | gauge histogram | `HISTOGRAM` with cumulative buckets, as in the text format (Prometheus stores a `GAUGE_HISTOGRAM`'s classic buckets without their `_bucket`, `_count` and `_sum` names) |
 
 use prost::Message;
 
@@ -328,9 +328,12 @@ impl<'a> FamilyBuilder<'a> {
         let r#type = match kind {
             Kind::Counter => MetricType::Counter,
             Kind::Gauge | Kind::Info | Kind::StateSet => MetricType::Gauge,
-            Kind::Histogram => MetricType::Histogram,
+            // A gauge histogram too, as in the text format: Prometheus
+            // (2.42) stores the classic buckets of a `GAUGE_HISTOGRAM`
+            // under the bare family name, without `_bucket`, `_count`
+            // and `_sum`.
+            Kind::Histogram | Kind::GaugeHistogram => MetricType::Histogram,
             Kind::Summary => MetricType::Summary,
-            Kind::GaugeHistogram => MetricType::GaugeHistogram,
         };
         FamilyBuilder {
             family: MetricFamily {
@@ -761,7 +764,7 @@ mod tests {
                 MetricType::Summary as i32,
                 MetricType::Gauge as i32,
                 MetricType::Gauge as i32,
-                MetricType::GaugeHistogram as i32
+                MetricType::Histogram as i32
             ]
         );
         let summary = families[0].metric[0].summary.as_ref().unwrap();
