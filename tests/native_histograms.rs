@@ -508,3 +508,34 @@ fn compile_time_and_run_time_messages_agree() {
         );
     }
 }
+
+#[allow(dead_code)]
+#[path = "../examples/native_histograms.rs"]
+mod native_example;
+
+/// The example's distribution: four in five at 30 ms, one at 500 ms, so the
+/// median sits in 30 ms's bucket and the 0.9 quantile in 500 ms's.
+#[test]
+fn the_example_observes_the_distribution_its_docs_state() {
+    let h = NativeHistogram::new(NativeOptions::new(SCHEMA, 160, 1e-9).unwrap());
+    for n in 0..100 {
+        h.observe(native_example::latency_of(n));
+    }
+    let s = h.snapshot();
+    let buckets = |b: &[(i32, u64)]| b.iter().map(|&(i, c)| (i, c as f64)).collect();
+    let native = NativeBuckets {
+        schema: s.schema,
+        zero_threshold: s.zero_threshold,
+        zero_count: s.zero_count as f64,
+        count: s.count as f64,
+        sum: s.sum,
+        positive: buckets(&s.positive),
+        negative: buckets(&s.negative),
+    };
+    let (lower, upper) = bucket_of(0.03);
+    let median = histogram_quantile_native(0.5, &native);
+    assert!(lower < median && median <= upper, "{median}");
+    let (lower, upper) = bucket_of(0.5);
+    let p90 = histogram_quantile_native(0.9, &native);
+    assert!(lower < p90 && p90 <= upper, "{p90}");
+}
