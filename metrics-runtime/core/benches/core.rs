@@ -123,9 +123,9 @@ fn hot_paths(c: &mut Criterion) {
         })
     });
 
-    // A native histogram (schema 3) over the same values: an `ArcSwap`
-    // load, a bucket index from the float's bits and a table search, one
-    // `fetch_add` and the sum's compare-and-swap. The window settles on the
+    // A native histogram (schema 3) over the same values: two loads to
+    // find the window, a bucket index from the float's bits and a table
+    // search, one `fetch_add` and the sum's compare-and-swap. The window settles on the
     // first observations, so the slow path is not measured.
     let native = promstrict_core::NativeHistogram::default();
     for v in values.iter() {
