@@ -66,7 +66,12 @@ pub fn derive_label_set(input: TokenStream) -> TokenStream {
 ///   service-level objective: `objective(latency = 0.25, percent = 99.0)` on
 ///   a histogram (the threshold is one of its bucket bounds) or
 ///   `objective(errors(status = "5xx"), percent = 99.9)` on a counter family
-///   (`status = ["500", "503"]` for several bad values).
+///   (`status = ["500", "503"]` for several bad values);
+/// - on a `NativeHistogram` field (or a family of them),
+///   `#[metric(native(schema = 3, max_buckets = 160, zero_threshold = 1e-128))]`:
+///   the starting schema (−4 to 8), the most buckets per sign (1 to 1024)
+///   and the zero bucket's threshold (finite, ≥ 0), each optional; `buckets`
+///   beside it keeps classic buckets too.
 ///
 /// For `struct S` it implements the runtime's `Metrics` trait: the derive
 /// writes `S::new_unregistered()` (the metrics, registered nowhere) and

@@ -19,6 +19,7 @@
 //! | 12. [Push and remote write](push_and_remote_write) | batch jobs to a Pushgateway, samples to a long-term store with remote write |
 //! | 13. [Alert rules and dashboards](alert_rules_and_dashboards) | objectives next to the metrics, generated Prometheus rules (recording, SLO burn-rate, service alerts) and Grafana dashboards |
 //! | 14. [Exemplars and OpenMetrics types](exemplars) | exemplars (by hand and from the current trace), `_created` samples, `StateSet`, `GaugeHistogram` |
+//! | 15. [Native histograms and protobuf](native_histograms) | `NativeHistogram` and its parameters, the protobuf exposition Prometheus scrapes them in, their quantiles |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
 // feature, and without them those links have no target.
@@ -29,7 +30,8 @@
         feature = "exporter",
         feature = "dashboard",
         feature = "push",
-        feature = "remote-write"
+        feature = "remote-write",
+        feature = "protobuf"
     )),
     allow(rustdoc::broken_intra_doc_links)
 )]
@@ -75,3 +77,6 @@ pub mod alert_rules_and_dashboards {}
 
 #[doc = include_str!("../guide/14-exemplars-and-openmetrics-types.md")]
 pub mod exemplars {}
+
+#[doc = include_str!("../guide/15-native-histograms-and-protobuf.md")]
+pub mod native_histograms {}

@@ -21,6 +21,7 @@
 pub mod buckets;
 pub mod exemplars;
 pub mod names;
+pub mod native;
 pub mod objectives;
 
 /// The kind of a metric, as announced in `# TYPE`.

@@ -63,6 +63,10 @@ pub(crate) struct MetricField<'a> {
     pub(crate) init_all: Option<TokenStream>,
     /// `objective(…)`, if given.
     pub(crate) objective: Option<attr::ObjectiveAttr>,
+    /// The field is a `NativeHistogram` or a family of them.
+    pub(crate) native_type: bool,
+    /// The `native(…)` key and its parameters, if given.
+    pub(crate) native: Option<(TokenStream, attr::NativeArgs)>,
 }
 
 impl<'a> MetricsStruct<'a> {
@@ -153,6 +157,7 @@ impl<'a> MetricField<'a> {
         let buckets = attrs
             .buckets
             .map(|(key, expr)| (key, parse_buckets(&expr, ctxt)));
+        let native_type = is_native(&field.ty);
         MetricField {
             member,
             ty: &field.ty,
@@ -167,11 +172,13 @@ impl<'a> MetricField<'a> {
             max_cardinality: attrs.max_cardinality,
             init_all: attrs.init_all,
             objective: attrs.objective,
+            native_type,
+            native: attrs.native,
         }
     }
 }
 
-const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary`, `StateSet<E>`, `Info` or `Family<Labels, M>`";
+const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `NativeHistogram`, `GaugeHistogram`, `Summary`, `StateSet<E>`, `Info` or `Family<Labels, M>`";
 
 /// Recognizes a metric type by its last path segment (`Counter`,
 /// `promstrict::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
@@ -202,7 +209,7 @@ fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
                 return Err("a family of families is not a metric: put every label in one `LabelSet`, `Family<Labels, Counter>`".to_owned())
             }
             Some(other) => single_kind(other).ok_or_else(|| {
-                format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`, not `{other}`")
+                format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `NativeHistogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`, not `{other}`")
             })?,
             None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`".to_owned()),
         };
@@ -217,11 +224,23 @@ fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
         })
 }
 
+/// `NativeHistogram`, or `Family<L, NativeHistogram>`.
+fn is_native(ty: &syn::Type) -> bool {
+    match last_segment(ty) {
+        Some((ident, _)) if ident == "NativeHistogram" => true,
+        Some((ident, Some(args))) if ident == "Family" => args.args.iter().any(|a| {
+            matches!(a, syn::GenericArgument::Type(t)
+                if last_segment(t).is_some_and(|(i, _)| i == "NativeHistogram"))
+        }),
+        _ => false,
+    }
+}
+
 fn single_kind(ident: &str) -> Option<MetricType> {
     Some(match ident {
         "Counter" => MetricType::Counter,
         "Gauge" => MetricType::Gauge,
-        "Histogram" => MetricType::Histogram,
+        "Histogram" | "NativeHistogram" => MetricType::Histogram,
         "Summary" => MetricType::Summary,
         "Info" => MetricType::Info,
         "StateSet" => MetricType::StateSet,

@@ -67,6 +67,7 @@ pub(crate) const FIELD_KEYS: &[&str] = &[
     "max_cardinality",
     "init_all",
     "objective",
+    "native",
 ];
 
 /// What `objective(…)` measures.
@@ -288,6 +289,88 @@ pub(crate) fn parse_objective_option(
     Ok(())
 }
 
+/// `native(schema = 3, max_buckets = 160, zero_threshold = 1e-128)`: each
+/// value with its tokens, for spans; the rule book judges them in `check`.
+#[derive(Default)]
+pub(crate) struct NativeArgs {
+    pub(crate) schema: Option<(TokenStream, i64)>,
+    pub(crate) max_buckets: Option<(TokenStream, u64)>,
+    pub(crate) zero_threshold: Option<(TokenStream, f64)>,
+}
+
+/// A number literal, possibly negated: `(value, is_integer)`.
+fn number_literal(expr: &syn::Expr) -> Option<(f64, Option<i64>)> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit, .. }) => match lit {
+            syn::Lit::Int(i) => {
+                let v = i.base10_parse::<i64>().ok()?;
+                Some((v as f64, Some(v)))
+            }
+            syn::Lit::Float(f) => Some((f.base10_parse::<f64>().ok()?, None)),
+            _ => None,
+        },
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => number_literal(expr).map(|(v, i)| (-v, i.map(|i| -i))),
+        syn::Expr::Group(g) => number_literal(&g.expr),
+        syn::Expr::Paren(p) => number_literal(&p.expr),
+        _ => None,
+    }
+}
+
+fn native_args(meta: &syn::meta::ParseNestedMeta) -> syn::Result<NativeArgs> {
+    let mut args = NativeArgs::default();
+    if !meta.input.peek(syn::token::Paren) {
+        // `native` alone: the defaults.
+        return Ok(args);
+    }
+    meta.parse_nested_meta(|inner| {
+        let key = inner
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let expr: syn::Expr = inner.value()?.parse()?;
+        let tokens = expr.to_token_stream();
+        let value = number_literal(&expr);
+        match (key.as_str(), value) {
+            ("schema", Some((_, Some(i)))) => args.schema = Some((tokens, i)),
+            ("schema", _) => {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    "expected an integer literal for `schema` (-4 to 8): native histogram parameters are checked at compile time",
+                ))
+            }
+            ("max_buckets", Some((_, Some(i)))) if i >= 0 => {
+                args.max_buckets = Some((tokens, i as u64))
+            }
+            ("max_buckets", _) => {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    "expected a positive integer literal for `max_buckets`: native histogram parameters are checked at compile time",
+                ))
+            }
+            ("zero_threshold", Some((v, _))) => args.zero_threshold = Some((tokens, v)),
+            ("zero_threshold", None) => {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    "expected a number literal for `zero_threshold`: native histogram parameters are checked at compile time",
+                ))
+            }
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    &inner.path,
+                    "unknown `native` parameter: expected `schema`, `max_buckets` or `zero_threshold`",
+                ))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(args)
+}
+
 /// `#[metric(name = "…", help = "…", unit = "…", buckets = …, max_cardinality = N)]`.
 #[derive(Default)]
 pub(crate) struct Field {
@@ -301,6 +384,8 @@ pub(crate) struct Field {
     /// The `init_all` key (for "not a family").
     pub(crate) init_all: Option<TokenStream>,
     pub(crate) objective: Option<ObjectiveAttr>,
+    /// The `native` key (for "not a native histogram") and its parameters.
+    pub(crate) native: Option<(TokenStream, NativeArgs)>,
 }
 
 impl Field {
@@ -319,6 +404,9 @@ impl Field {
                 "buckets" => {
                     let expr: syn::Expr = meta.value()?.parse()?;
                     field.buckets = Some((meta.path.to_token_stream(), expr));
+                }
+                "native" => {
+                    field.native = Some((meta.path.to_token_stream(), native_args(meta)?));
                 }
                 _ => {
                     let expr: syn::Expr = meta.value()?.parse()?;

@@ -67,11 +67,35 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
             };
             ctxt.error_spanned_by(
                 key,
-                format_args!("`buckets` applies to `Histogram` and `GaugeHistogram` fields: {what}; remove it"),
+                format_args!("`buckets` applies to `Histogram`, `NativeHistogram` and `GaugeHistogram` fields: {what}; remove it"),
             );
         }
     }
     check_objective(field, shape, ctxt);
+    if let Some((key, args)) = &field.native {
+        if !field.native_type {
+            ctxt.error_spanned_by(
+                key,
+                "`native(…)` applies to `NativeHistogram` fields (and families of them); remove it, or make the field a `NativeHistogram`",
+            );
+        }
+        use promstrict_rules::native as rules;
+        if let Some((tokens, schema)) = &args.schema {
+            if let Err(e) = rules::check_schema(*schema) {
+                ctxt.error_spanned_by(tokens, e);
+            }
+        }
+        if let Some((tokens, max_buckets)) = &args.max_buckets {
+            if let Err(e) = rules::check_max_buckets(*max_buckets) {
+                ctxt.error_spanned_by(tokens, e);
+            }
+        }
+        if let Some((tokens, zero_threshold)) = &args.zero_threshold {
+            if let Err(e) = rules::check_zero_threshold(*zero_threshold) {
+                ctxt.error_spanned_by(tokens, e);
+            }
+        }
+    }
     if let (Some(key), Shape::Single(_)) = (&field.init_all, shape) {
         ctxt.error_spanned_by(
             key,

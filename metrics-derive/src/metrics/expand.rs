@@ -146,6 +146,33 @@ fn construct_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
             quote_spanned!(span=> <#private::Buckets as #private::core::default::Default>::default())
         }
     };
+    if field.native_type && field.shape.is_some() {
+        use promstrict_rules::native::DEFAULT_ZERO_THRESHOLD;
+        let args = field.native.as_ref().map(|(_, args)| args);
+        let schema = args.and_then(|a| a.schema.as_ref()).map_or(3, |s| s.1) as i32;
+        let max_buckets = args
+            .and_then(|a| a.max_buckets.as_ref())
+            .map_or(160, |m| m.1) as usize;
+        let zero_threshold = args
+            .and_then(|a| a.zero_threshold.as_ref())
+            .map_or(DEFAULT_ZERO_THRESHOLD, |z| z.1);
+        let classic = match &field.buckets {
+            Some((_, Some(bounds))) => {
+                let buckets = buckets_expr(bounds, private, span);
+                quote_spanned!(span=> .with_classic_buckets(#buckets))
+            }
+            _ => TokenStream::new(),
+        };
+        let options = quote_spanned!(span=>
+            #private::validated_native_options(#schema, #max_buckets, #zero_threshold) #classic
+        );
+        return match &field.shape {
+            Some(Shape::Family { .. }) => {
+                quote_spanned!(span=> #private::Family::with_options(#options))
+            }
+            _ => quote_spanned!(span=> #private::NativeHistogram::new(#options)),
+        };
+    }
     match &field.shape {
         Some(Shape::Single(MetricType::Histogram)) => {
             let buckets = buckets();

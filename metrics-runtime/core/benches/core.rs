@@ -123,6 +123,41 @@ fn hot_paths(c: &mut Criterion) {
         })
     });
 
+    // A native histogram (schema 3) over the same values: two loads to
+    // find the window, a bucket index from the float's bits and a table
+    // search, one `fetch_add` and the sum's compare-and-swap. The window settles on the
+    // first observations, so the slow path is not measured.
+    let native = promstrict_core::NativeHistogram::default();
+    for v in values.iter() {
+        native.observe(*v);
+    }
+    g.bench_function("native_histogram_observe", |b| {
+        b.iter(|| {
+            j = (j + 1) & 63;
+            black_box(&native).observe(black_box(values[j]));
+        })
+    });
+
+    // prometheus-client's native histogram (schema 3, 160 buckets) over
+    // the same values, when the core is built with `prometheus-client`.
+    #[cfg(feature = "prometheus-client")]
+    {
+        use prometheus_client::metrics::histogram::{
+            Histogram as PcHistogram, NativeHistogramConfig,
+        };
+        let theirs =
+            PcHistogram::new_native(NativeHistogramConfig::with_schema(3).max_buckets(160));
+        for v in values.iter() {
+            theirs.observe(*v);
+        }
+        g.bench_function("prometheus_client_native_histogram_observe", |b| {
+            b.iter(|| {
+                j = (j + 1) & 63;
+                black_box(&theirs).observe(black_box(values[j]));
+            })
+        });
+    }
+
     // The same with an exemplar each time (one allocation and a pointer
     // swap): what a traced request pays.
     let trace = promstrict_core::ExemplarLabels::trace(

@@ -55,6 +55,11 @@ mod trace_exemplars;
 
 pub use bounded::BoundedInterner;
 pub use build_info::RUSTC_VERSION;
+#[cfg(feature = "protobuf")]
+#[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+pub use encoding::protobuf;
+#[cfg(feature = "protobuf")]
+pub use encoding::Exposition;
 pub use encoding::Format;
 pub use label::{cardinality_of, LabelDescriptor, LabelSet, LabelValue, Labels};
 pub use metric::counter::{AtomicCounter, Counter, CounterNumber, InvalidIncrement};
@@ -70,6 +75,10 @@ pub use metric::histogram::{
     AtomicHistogram, Buckets, BucketsError, Histogram, HistogramTimer, MAX_BUCKETS,
 };
 pub use metric::info::Info;
+pub use metric::native_histogram::{
+    AtomicNativeHistogram, NativeError, NativeHistogram, NativeOptions, NativeSnapshot,
+    MAX_NATIVE_BUCKETS,
+};
 pub use metric::stateset::{AtomicStateSet, StateSet};
 pub use metric::summary::{AtomicSummary, Summary};
 pub use metric::{
@@ -113,13 +122,14 @@ pub mod __private_0_1_0 {
     pub use crate::generate::{has_label, may_have_value};
     pub use crate::label::mixed_radix_step;
     pub use crate::metric::histogram::validated_buckets;
+    pub use crate::metric::native_histogram::validated_native_options;
     pub use crate::metrics::GlobalCell;
     pub use crate::{
         cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
         AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge,
         GaugeHistogram, Histogram, Info, LabelDescriptor, LabelSet, LabelValue, Labels, Metric,
-        MetricGroup, MetricType, Metrics, Objective, Outcome, Registry, RegistryError, StateSet,
-        Summary,
+        MetricGroup, MetricType, Metrics, NativeHistogram, NativeOptions, Objective, Outcome,
+        Registry, RegistryError, StateSet, Summary,
     };
     pub use ::core;
     pub use ::std;

@@ -59,7 +59,9 @@ impl From<&Arc<Registry>> for RegistryRef {
 /// this module is a thin wrapper around it.
 ///
 /// - `GET`: `200` with the format negotiated from `Accept`
-///   ([`Format::from_accept`]), its `Content-Type`, a `Content-Length`, and
+///   ([`Format::from_accept`]; with the `protobuf` feature, protobuf when
+///   `Accept` prefers it, as Prometheus does with native histograms on), its
+///   `Content-Type`, a `Content-Length`, and
 ///   `Vary: Accept, Accept-Encoding`; the body is gzip-compressed
 ///   (`Content-Encoding: gzip`) when `Accept-Encoding` allows it.
 /// - `HEAD`: the same headers, `Content-Length` included, with an empty body.
@@ -185,19 +187,23 @@ impl MetricsHandler {
             Method::HEAD => true,
             _ => return empty(StatusCode::METHOD_NOT_ALLOWED, header::ALLOW, ALLOW),
         };
-        let format = Format::from_accept(joined(headers, header::ACCEPT).as_deref());
+        let accept = joined(headers, header::ACCEPT);
         let gzip = self.gzip && accepts_gzip(joined(headers, header::ACCEPT_ENCODING).as_deref());
-        let body = if gzip {
-            self.encode_gzip(format)
-        } else {
-            self.encode(format)
+        let (body, content_type) = match self.protobuf(accept.as_deref(), gzip) {
+            Some(answer) => answer,
+            None => {
+                let format = Format::from_accept(accept.as_deref());
+                let body = if gzip {
+                    self.encode_gzip(format)
+                } else {
+                    self.encode(format)
+                };
+                (body, format.content_type())
+            }
         };
 
         let mut response_headers = HeaderMap::with_capacity(4);
-        response_headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(format.content_type()),
-        );
+        response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         if gzip {
             response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -213,6 +219,36 @@ impl MetricsHandler {
         let mut response = Response::new(if head { Bytes::new() } else { body });
         *response.headers_mut() = response_headers;
         response
+    }
+
+    /// The protobuf body and its `Content-Type` when `accept` prefers
+    /// protobuf ([`Exposition::from_accept`](promstrict_core::Exposition::from_accept)).
+    #[cfg(feature = "protobuf")]
+    fn protobuf(&self, accept: Option<&str>, gzip: bool) -> Option<(Bytes, &'static str)> {
+        use promstrict_core::Exposition;
+        if Exposition::from_accept(accept) != Exposition::Protobuf {
+            return None;
+        }
+        let bytes = self.registry.encode_protobuf();
+        let body = if gzip {
+            let mut encoder = GzEncoder::new(
+                Vec::with_capacity(bytes.len() / 2 + 64),
+                Compression::fast(),
+            );
+            encoder
+                .write_all(&bytes)
+                .expect("writing to a Vec cannot fail");
+            Bytes::from(encoder.finish().expect("writing to a Vec cannot fail"))
+        } else {
+            Bytes::from(bytes)
+        };
+        Some((body, Exposition::Protobuf.content_type()))
+    }
+
+    /// Without the `protobuf` feature every answer is text.
+    #[cfg(not(feature = "protobuf"))]
+    fn protobuf(&self, _accept: Option<&str>, _gzip: bool) -> Option<(Bytes, &'static str)> {
+        None
     }
 
     fn encode(&self, format: Format) -> Bytes {
@@ -355,5 +391,50 @@ mod tests {
             Some("text/plain;q=0.1, application/openmetrics-text")
         );
         assert_eq!(joined(&headers, header::ACCEPT_ENCODING), None);
+    }
+
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn protobuf_when_accept_prefers_it() {
+        use promstrict_core::{protobuf, Counter, NativeHistogram};
+        let registry = Arc::new(Registry::new());
+        registry
+            .register("jobs_total", "Jobs.", Counter::new())
+            .unwrap()
+            .inc();
+        registry
+            .register("rpc_seconds", "RPC latency.", NativeHistogram::default())
+            .unwrap()
+            .observe(1.0);
+        let handler = MetricsHandler::new(&registry).with_gzip(false);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,text/plain;version=0.0.4;q=0.5"),
+        );
+        let response = handler.respond(&Method::GET, &headers);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            protobuf::CONTENT_TYPE
+        );
+        let families = protobuf::decode_delimited(response.body()).unwrap();
+        assert_eq!(families.len(), 2);
+        assert_eq!(
+            families[1].metric[0]
+                .histogram
+                .as_ref()
+                .unwrap()
+                .sample_count,
+            1
+        );
+        // A malformed or text-only Accept gets text.
+        for accept in ["garbage;;;q=", "text/plain"] {
+            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+            let response = handler.respond(&Method::GET, &headers);
+            assert!(response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain"));
+        }
     }
 }

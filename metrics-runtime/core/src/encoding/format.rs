@@ -45,8 +45,14 @@ impl Format {
     /// assert_eq!(Format::from_accept(None), Format::Prometheus);
     /// ```
     pub fn from_accept(accept: Option<&str>) -> Format {
+        Format::negotiate(accept).0
+    }
+
+    /// The text format for `accept` and the weight the header gives it (0
+    /// when it accepts neither and the answer is the fallback).
+    fn negotiate(accept: Option<&str>) -> (Format, f32) {
         let Some(accept) = accept else {
-            return Format::Prometheus;
+            return (Format::Prometheus, 0.0);
         };
         // The q of each format from the ranges naming it exactly, and from
         // wildcards. An exact range wins over a wildcard (RFC 9110 §12.5.1), so
@@ -99,16 +105,106 @@ impl Format {
         let (best_openmetrics, best_text) = (openmetrics.q(), text.q());
         // Nothing acceptable at all: the text format, which every scraper reads.
         if best_openmetrics == 0.0 && best_text == 0.0 {
-            return Format::Prometheus;
+            return (Format::Prometheus, 0.0);
         }
         // A plain `*/*` weighs both the same: the text format, which is what
         // a client that names neither expects.
         if best_openmetrics > best_text || (best_openmetrics == best_text && openmetrics.named) {
-            Format::OpenMetrics
+            (Format::OpenMetrics, best_openmetrics)
         } else {
-            Format::Prometheus
+            (Format::Prometheus, best_text)
         }
     }
+}
+
+/// What a response carries: one of the text formats, or protobuf.
+///
+/// A sibling of [`Format`] rather than a variant of it: protobuf is bytes,
+/// not text, so it has its own encoder
+/// ([`Registry::encode_protobuf`](crate::Registry::encode_protobuf)), and
+/// code matching on `Format` is unaffected by the `protobuf` feature.
+#[cfg(feature = "protobuf")]
+#[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Exposition {
+    /// A text format.
+    Text(Format),
+    /// Delimited `io.prometheus.client.MetricFamily` messages.
+    Protobuf,
+}
+
+#[cfg(feature = "protobuf")]
+impl Exposition {
+    /// Picks the exposition for a request's `Accept` header: protobuf when
+    /// the header names it (`application/vnd.google.protobuf` with
+    /// `proto=io.prometheus.client.MetricFamily` and `encoding=delimited`)
+    /// with a weight at least that of the best text format, otherwise what
+    /// [`Format::from_accept`] picks. Wildcards never select protobuf, and
+    /// an unparseable header gets the text format.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Exposition, Format};
+    ///
+    /// // What Prometheus sends with `--enable-feature=native-histograms`.
+    /// let prometheus = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Exposition::from_accept(Some(prometheus)), Exposition::Protobuf);
+    /// assert_eq!(Exposition::from_accept(Some("*/*")), Exposition::Text(Format::Prometheus));
+    /// ```
+    pub fn from_accept(accept: Option<&str>) -> Exposition {
+        let (text, text_q) = Format::negotiate(accept);
+        let protobuf_q = accept.map_or(0.0, protobuf_weight);
+        if protobuf_q > 0.0 && protobuf_q >= text_q {
+            Exposition::Protobuf
+        } else {
+            Exposition::Text(text)
+        }
+    }
+
+    /// The `Content-Type` of a response.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Exposition::Text(format) => format.content_type(),
+            Exposition::Protobuf => super::protobuf::CONTENT_TYPE,
+        }
+    }
+}
+
+/// The highest weight of the ranges naming delimited `MetricFamily` protobuf.
+#[cfg(feature = "protobuf")]
+fn protobuf_weight(accept: &str) -> f32 {
+    let mut best = 0.0f32;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        if !parts
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/vnd.google.protobuf")
+        {
+            continue;
+        }
+        let (mut q, mut proto, mut delimited, mut bad) = (1.0f32, false, false, false);
+        for param in parts {
+            let Some((key, value)) = param.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().trim_matches('"');
+            match key.trim().to_ascii_lowercase().as_str() {
+                "q" => match value.parse::<f32>() {
+                    Ok(v) if (0.0..=1.0).contains(&v) => q = v,
+                    _ => bad = true,
+                },
+                "proto" => proto = value == "io.prometheus.client.MetricFamily",
+                "encoding" => delimited = value == "delimited",
+                _ => {}
+            }
+        }
+        if proto && delimited && !bad {
+            best = best.max(q);
+        }
+    }
+    best
 }
 
 /// The weight a request gives one format.
@@ -140,6 +236,39 @@ impl Weights {
 #[cfg(test)]
 mod tests {
     use super::Format::{self, *};
+
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn protobuf_negotiation_table() {
+        use super::Exposition::{self, Protobuf, Text};
+        const PB: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+        let cases: Vec<(Option<String>, Exposition)> = vec![
+            (None, Text(Prometheus)),
+            (Some("garbage;;;".into()), Text(Prometheus)),
+            (Some(PB.into()), Protobuf),
+            (Some(format!("{PB};q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1")), Protobuf),
+            (Some(format!("{PB};q=0.2,application/openmetrics-text;version=1.0.0;q=0.8")), Text(OpenMetrics)),
+            (Some(format!("{PB};q=0,text/plain")), Text(Prometheus)),
+            (Some(format!("{PB};q=abc")), Text(Prometheus)),
+            (Some("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text".into()), Text(Prometheus)),
+            (Some("application/vnd.google.protobuf".into()), Text(Prometheus)),
+            (Some("application/*".into()), Text(OpenMetrics)),
+            (Some("*/*".into()), Text(Prometheus)),
+            // Equal weight: protobuf, the richest.
+            (Some(format!("text/plain, {PB}")), Protobuf),
+        ];
+        for (accept, want) in cases {
+            assert_eq!(
+                Exposition::from_accept(accept.as_deref()),
+                want,
+                "Accept: {accept:?}"
+            );
+        }
+        assert_eq!(
+            Protobuf.content_type(),
+            super::super::protobuf::CONTENT_TYPE
+        );
+    }
 
     #[test]
     fn negotiation_table() {

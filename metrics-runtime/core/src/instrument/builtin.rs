@@ -262,6 +262,7 @@ fn visit_histograms<'a>(
         SeriesExtras {
             created: None,
             exemplars: if any_exemplar { exemplars } else { &[] },
+            native: None,
         },
     );
 }
@@ -381,6 +382,7 @@ impl Metric for CallsCollector {
                         } else {
                             &[]
                         },
+                        native: None,
                     },
                 );
             }

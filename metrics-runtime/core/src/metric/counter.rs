@@ -318,7 +318,11 @@ impl<N: CounterNumber> FamilyMember for Counter<N> {
         visitor.series_with_extras(
             labels,
             N::load(&cell.value),
-            SeriesExtras { created, exemplars },
+            SeriesExtras {
+                created,
+                exemplars,
+                native: None,
+            },
         )
     }
 }

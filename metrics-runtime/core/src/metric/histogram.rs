@@ -606,7 +606,11 @@ impl FamilyMember for Histogram {
                 counts,
                 sum,
             },
-            SeriesExtras { created, exemplars },
+            SeriesExtras {
+                created,
+                exemplars,
+                native: None,
+            },
         )
     }
 }

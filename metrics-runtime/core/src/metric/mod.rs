@@ -11,6 +11,7 @@ pub(crate) mod gauge;
 pub(crate) mod gauge_histogram;
 pub(crate) mod histogram;
 pub(crate) mod info;
+pub(crate) mod native_histogram;
 pub(crate) mod stateset;
 pub(crate) mod summary;
 
@@ -82,6 +83,10 @@ pub struct SeriesExtras<'a> {
     /// The latest exemplar of a counter (one entry) or of each histogram
     /// bucket (one per bucket, `+Inf` last); empty when none was recorded.
     pub exemplars: &'a [Option<Exemplar>],
+    /// The sparse buckets of a native histogram, beside its classic view in
+    /// the [`SeriesValue::Histogram`] value; written only by the protobuf
+    /// encoder (text formats have no syntax for them).
+    pub native: Option<&'a native_histogram::NativeSnapshot>,
 }
 
 impl SeriesValue<'_> {

@@ -110,6 +110,7 @@ impl FamilyMember for Summary {
             SeriesExtras {
                 created,
                 exemplars: &[],
+                native: None,
             },
         )
     }

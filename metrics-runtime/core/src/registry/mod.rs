@@ -381,6 +381,56 @@ impl Registry {
         text::write_eof(out, format);
     }
 
+    /// Encodes every metric in the Prometheus protobuf exposition format:
+    /// length-delimited `io.prometheus.client.MetricFamily` messages (see
+    /// [`protobuf`](crate::protobuf) for how each type is written). Native
+    /// histograms reach Prometheus only this way.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{protobuf, NativeHistogram, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let latency = registry.register("rpc_seconds", "RPC latency.", NativeHistogram::default())?;
+    /// latency.observe(0.25);
+    /// let families = protobuf::decode_delimited(&registry.encode_protobuf()).unwrap();
+    /// let h = families[0].metric[0].histogram.as_ref().unwrap();
+    /// assert_eq!((h.sample_count, h.schema), (1, 3));
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    #[cfg(feature = "protobuf")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+    pub fn encode_protobuf(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_protobuf_into(&mut out);
+        out
+    }
+
+    /// Appends the protobuf encoding of every metric to `out`.
+    #[cfg(feature = "protobuf")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+    pub fn encode_protobuf_into(&self, out: &mut Vec<u8>) {
+        use crate::encoding::protobuf::{write_family, FamilyBuilder};
+        let created = self.created_samples.load(Relaxed);
+        let inner = self.read();
+        for entry in &inner.entries {
+            let mut builder = FamilyBuilder::new(
+                &entry.name,
+                &entry.help,
+                entry.unit.as_deref(),
+                entry.metric.metric_type(),
+                &entry.const_labels,
+                created,
+            );
+            entry.metric.visit(&mut builder);
+            if builder.failed {
+                self.collector_failures.fetch_add(1, Relaxed);
+            } else if !builder.family.metric.is_empty() {
+                write_family(out, &builder.family);
+            }
+        }
+    }
+
     /// Writes (or stops writing) a `_created` sample for every counter,
     /// histogram and summary series in OpenMetrics expositions: when the
     /// series was created (a family's series: when it was first asked for),

@@ -241,6 +241,111 @@ pub fn histogram_quantile(q: f64, buckets: &[Bucket]) -> Option<f64> {
     Some(bucket_quantile(q, buckets.to_vec()))
 }
 
+/// A native histogram as PromQL sees it after `rate()` or at one instant:
+/// float counts in sparse exponential buckets.
+///
+/// Bucket `i` at schema `s` holds `2^((i-1)·2^-s) < |v| <= 2^(i·2^-s)`;
+/// `positive` and `negative` list `(index, count)` pairs in any order
+/// (`NativeSnapshot`'s buckets, with counts as floats).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NativeBuckets {
+    /// The schema, −4 to 8.
+    pub schema: i32,
+    /// The zero bucket's threshold.
+    pub zero_threshold: f64,
+    /// Observations in the zero bucket.
+    pub zero_count: f64,
+    /// All observations (NaN ones included, which are in no bucket).
+    pub count: f64,
+    /// The sum of observations (not used by the quantile).
+    pub sum: f64,
+    /// Positive buckets as `(index, count)`.
+    pub positive: Vec<(i32, f64)>,
+    /// Negative buckets as `(index, count)`.
+    pub negative: Vec<(i32, f64)>,
+}
+
+/// The `q`-quantile of a native histogram, as Prometheus 2.42's
+/// `histogram_quantile(q, h)` computes it for native histograms.
+///
+/// A sibling of [`histogram_quantile`] (which takes classic `le` buckets)
+/// rather than an overload of it. Buckets are walked from the most negative
+/// through the zero bucket to the most positive, until the cumulative count
+/// reaches `q · count`; the result is interpolated **linearly** within that
+/// bucket (2.42 does not interpolate exponentially). A positive bucket's lower
+/// edge is raised to the zero threshold and a negative bucket's upper edge
+/// lowered to minus it; the zero bucket spans `[-threshold, threshold]`, or
+/// `[0, threshold]` when there are only positive buckets (`[-threshold, 0]`
+/// with only negative ones). Special cases, as upstream: `q < 0` → −∞,
+/// `q > 1` → +∞, `q` NaN or a count of 0 → NaN; a rank beyond every bucket
+/// (NaN observations) gives the highest bucket's upper edge.
+///
+/// ```
+/// use promstrict_watch::promql::{histogram_quantile_native, NativeBuckets};
+///
+/// // Schema 0: bucket 1 is (1, 2], bucket 2 is (2, 4].
+/// let h = NativeBuckets {
+///     schema: 0,
+///     count: 4.0,
+///     positive: vec![(1, 2.0), (2, 2.0)],
+///     ..NativeBuckets::default()
+/// };
+/// assert_eq!(histogram_quantile_native(0.5, &h), 2.0);
+/// assert_eq!(histogram_quantile_native(0.75, &h), 3.0);
+/// ```
+#[must_use]
+pub fn histogram_quantile_native(q: f64, h: &NativeBuckets) -> f64 {
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    if h.count == 0.0 || q.is_nan() {
+        return f64::NAN;
+    }
+    let bound = promstrict_core::NativeSnapshot::bucket_upper_bound;
+    let mut negative = h.negative.clone();
+    negative.sort_by_key(|b| std::cmp::Reverse(b.0));
+    let mut positive = h.positive.clone();
+    positive.sort_by_key(|b| b.0);
+    let zt = h.zero_threshold;
+    // (lower, upper, count) in Prometheus' order.
+    let buckets = negative
+        .iter()
+        .map(|&(i, c)| (-bound(h.schema, i), (-bound(h.schema, i - 1)).min(-zt), c))
+        .chain((h.zero_count > 0.0).then_some((-zt, zt, h.zero_count)))
+        .chain(
+            positive
+                .iter()
+                .map(|&(i, c)| (bound(h.schema, i - 1).max(zt), bound(h.schema, i), c)),
+        );
+    let rank = q * h.count;
+    let (mut lower, mut upper, mut bucket_count, mut count) = (0.0, 0.0, 0.0, 0.0);
+    for (l, u, c) in buckets {
+        (lower, upper, bucket_count) = (l, u, c);
+        count += c;
+        if count >= rank {
+            break;
+        }
+    }
+    if lower < 0.0 && upper > 0.0 {
+        if h.negative.is_empty() && !h.positive.is_empty() {
+            lower = 0.0;
+        } else if h.positive.is_empty() && !h.negative.is_empty() {
+            upper = 0.0;
+        }
+    }
+    if count > h.count {
+        count = h.count;
+    }
+    if count < rank {
+        return upper;
+    }
+    let rank = rank - (count - bucket_count);
+    lower + (upper - lower) * (rank / bucket_count)
+}
+
 fn extrapolated_rate(
     samples: &[Sample],
     at: f64,

@@ -859,3 +859,82 @@ fn unsorted_samples_are_rejected_in_debug_builds() {
     let s = series(&[(20.0, 1.0), (10.0, 2.0)]);
     let _ = rate(&s, 30.0, 30.0);
 }
+
+mod native {
+    use crate::promql::{histogram_quantile_native, NativeBuckets};
+
+    fn h(
+        schema: i32,
+        count: f64,
+        positive: &[(i32, f64)],
+        negative: &[(i32, f64)],
+    ) -> NativeBuckets {
+        NativeBuckets {
+            schema,
+            count,
+            positive: positive.to_vec(),
+            negative: negative.to_vec(),
+            ..NativeBuckets::default()
+        }
+    }
+
+    #[test]
+    fn linear_within_the_bucket_as_prometheus_2_42() {
+        // Schema 0: bucket 1 = (1, 2], bucket 2 = (2, 4]; given out of order.
+        let hist = h(0, 4.0, &[(2, 2.0), (1, 2.0)], &[]);
+        assert_eq!(histogram_quantile_native(0.0, &hist), 1.0);
+        assert_eq!(histogram_quantile_native(0.25, &hist), 1.5);
+        assert_eq!(histogram_quantile_native(0.5, &hist), 2.0);
+        assert_eq!(histogram_quantile_native(0.625, &hist), 2.5);
+        assert_eq!(histogram_quantile_native(1.0, &hist), 4.0);
+        // Schema 3: bucket 8 = (2^(7/8), 2]; the midpoint, linearly.
+        let hist = h(3, 2.0, &[(8, 2.0)], &[]);
+        let lower = 2f64.powf(7.0 / 8.0);
+        assert!(
+            (histogram_quantile_native(0.5, &hist) - (lower + (2.0 - lower) / 2.0)).abs() < 1e-12
+        );
+    }
+
+    #[test]
+    fn zero_bucket_edges() {
+        let mut hist = h(0, 4.0, &[(1, 2.0)], &[]);
+        hist.zero_threshold = 1.0;
+        hist.zero_count = 2.0;
+        // Only positive buckets: the zero bucket is [0, 1].
+        assert_eq!(histogram_quantile_native(0.25, &hist), 0.5);
+        // The positive bucket (1, 2], its lower edge at the threshold.
+        assert_eq!(histogram_quantile_native(0.75, &hist), 1.5);
+        // Only negative buckets: the zero bucket is [-1, 0].
+        let mut hist = h(0, 4.0, &[], &[(1, 2.0)]);
+        hist.zero_threshold = 1.0;
+        hist.zero_count = 2.0;
+        assert_eq!(histogram_quantile_native(0.25, &hist), -1.5);
+        assert_eq!(histogram_quantile_native(0.75, &hist), -0.5);
+        // Both signs: [-1, 1].
+        let mut hist = h(0, 4.0, &[(1, 1.0)], &[(1, 1.0)]);
+        hist.zero_threshold = 1.0;
+        hist.zero_count = 2.0;
+        assert_eq!(histogram_quantile_native(0.5, &hist), 0.0);
+    }
+
+    #[test]
+    fn negative_buckets_run_from_the_most_negative() {
+        // -4 <= v < -2 (bucket 2) twice, -2 <= v < -1 (bucket 1) twice.
+        let hist = h(0, 4.0, &[], &[(1, 2.0), (2, 2.0)]);
+        assert_eq!(histogram_quantile_native(0.25, &hist), -3.0);
+        assert_eq!(histogram_quantile_native(0.75, &hist), -1.5);
+    }
+
+    #[test]
+    fn special_cases() {
+        let hist = h(0, 5.0, &[(1, 4.0)], &[]);
+        assert_eq!(histogram_quantile_native(-0.1, &hist), f64::NEG_INFINITY);
+        assert_eq!(histogram_quantile_native(1.1, &hist), f64::INFINITY);
+        assert!(histogram_quantile_native(f64::NAN, &hist).is_nan());
+        assert!(histogram_quantile_native(0.5, &h(0, 0.0, &[], &[])).is_nan());
+        // A NaN observation counts but sits in no bucket: the top edge.
+        assert_eq!(histogram_quantile_native(1.0, &hist), 2.0);
+        // Only NaN observations: no bucket at all.
+        assert_eq!(histogram_quantile_native(0.5, &h(0, 3.0, &[], &[])), 0.0);
+    }
+}
