@@ -10,15 +10,14 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_toolkit::{
-    free_loopback_port, grafana_sdk_decode, http_request, poll_until, prometheus_server, promtool,
-    ChildGuard,
+    free_loopback_port, grafana_sdk_decode, http_request, percent_encode, poll_until,
+    prometheus_server, promtool, ChildGuard, StopOnDrop, TempDir,
 };
 use promstrict::Registry;
 use serde_json::Value;
@@ -26,48 +25,6 @@ use serde_json::Value;
 #[allow(dead_code)]
 #[path = "../examples/axum_service.rs"]
 mod axum_service;
-
-/// A temporary directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("alert-rules-e2e-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Sets a flag on drop, so the traffic thread stops even if the test fails.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A Prometheus API call's JSON, whatever its status (`None` on a transport
 /// problem).
@@ -95,7 +52,7 @@ fn prometheus_evaluates_the_generated_rules_and_panels() {
         panic!("{e}\n{dashboard_json}");
     }
 
-    let dir = TempDir::new();
+    let dir = TempDir::new("alert-rules-e2e");
     std::fs::write(dir.0.join("rules.yml"), &rules).unwrap();
     let check = Command::new(&promtool)
         .args(["check", "rules", "rules.yml"])

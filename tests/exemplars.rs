@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, promtool,
-    promtool_check_metrics, python_with_prometheus_client, ChildGuard,
+    promtool_check_metrics, python_with_prometheus_client, ChildGuard, StopOnDrop, TempDir,
 };
 use promstrict::{
     Buckets, Counter, ExemplarLabels, Exporter, Family, Format, GaugeHistogram, Histogram,
@@ -286,9 +286,8 @@ fn prometheus_go_parser_takes_exemplars_created_and_the_new_types() {
     };
     let (registry, _m) = shop();
     registry.set_created_samples(true);
-    let dir = std::env::temp_dir().join(format!("exemplars-tsdb-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = TempDir::new("exemplars-tsdb");
+    let dir = &tmp.0;
     let input = dir.join("in.om");
     let seconds = now() as i64 - 3600;
     std::fs::write(
@@ -302,7 +301,6 @@ fn prometheus_go_parser_takes_exemplars_created_and_the_new_types() {
         .arg(dir.join("blocks"))
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(
         out.status.success(),
         "Prometheus' OpenMetrics parser refused our exposition:\n{}{}",
@@ -502,15 +500,6 @@ fn sampled_traces_become_exemplars_and_unsampled_ones_do_not() {
 
 // --- a real Prometheus ----------------------------------------------------------
 
-/// Sets a flag on drop, so the traffic thread stops even if the test fails.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
 fn api(prometheus: SocketAddr, path_and_query: &str) -> Option<Value> {
     let response = http_request(prometheus, "GET", path_and_query, &[]).ok()?;
     if response.status != 200 {
@@ -550,9 +539,8 @@ fn prometheus_stores_our_exemplars() {
         })
     };
 
-    let dir = std::env::temp_dir().join(format!("exemplars-prom-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = TempDir::new("exemplars-prom");
+    let dir = &tmp.0;
     let prometheus: SocketAddr = ([127, 0, 0, 1], free_loopback_port()).into();
     let config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: checkout\n    static_configs:\n      - targets: [\"{target}\"]\n"
@@ -605,7 +593,6 @@ fn prometheus_stores_our_exemplars() {
     traffic.join().unwrap();
     let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
     drop(process);
-    let _ = std::fs::remove_dir_all(&dir);
     let counter =
         counter.unwrap_or_else(|| panic!("no counter exemplars in Prometheus; its log:\n{log}"));
     let buckets =

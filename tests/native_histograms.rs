@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics_toolkit::{
-    free_loopback_port, http_request, poll_until, prometheus_server, promtool_check_metrics,
-    python_parse_openmetrics, ChildGuard, TempDir,
+    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server,
+    promtool_check_metrics, python_parse_openmetrics, ChildGuard, StopOnDrop, TempDir,
 };
 use promstrict::promql::{histogram_quantile_native, NativeBuckets};
 use promstrict::{
@@ -136,20 +136,9 @@ fn now() -> f64 {
         .as_secs_f64()
 }
 
-/// Percent-encodes a PromQL query for a URL.
-fn encode(query: &str) -> String {
-    query
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.' | b'-' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The single value of an instant query, if it has one.
 fn query(prometheus: SocketAddr, q: &str, time: Option<f64>) -> Option<f64> {
-    let mut target = format!("/api/v1/query?query={}", encode(q));
+    let mut target = format!("/api/v1/query?query={}", percent_encode(q));
     if let Some(time) = time {
         target.push_str(&format!("&time={time:.3}"));
     }
@@ -163,15 +152,6 @@ fn query(prometheus: SocketAddr, q: &str, time: Option<f64>) -> Option<f64> {
         return None;
     };
     sample["value"][1].as_str()?.parse().ok()
-}
-
-/// Sets a flag on drop, so the traffic thread stops even if the test fails.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
 }
 
 #[test]

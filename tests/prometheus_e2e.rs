@@ -8,14 +8,14 @@
 //! installs it): skipped with a message without it, a failure under `CI=true`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_toolkit::{
-    free_loopback_port, http_request, poll_until, prometheus_server, ChildGuard,
+    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server, ChildGuard,
+    StopOnDrop, TempDir,
 };
 use promstrict::{Exporter, Metrics, Registry};
 use serde_json::Value;
@@ -29,48 +29,6 @@ mod axum_service;
 mod exporter_example;
 
 const TOKEN: &str = "e2e-scrape-token";
-
-/// A temporary directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("prometheus-e2e-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Sets a flag on drop, so background threads stop even if the test fails.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A Prometheus API call; `None` on any transport or status problem (the
 /// callers poll).
@@ -148,7 +106,7 @@ fn prometheus_scrapes_the_axum_example_and_the_exporter() {
     };
 
     // Prometheus, on a free loopback port, with its own config and storage.
-    let dir = TempDir::new();
+    let dir = TempDir::new("prometheus-e2e");
     let port = free_loopback_port();
     let prometheus: SocketAddr = ([127, 0, 0, 1], port).into();
     let config = format!(

@@ -32,7 +32,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use metrics_toolkit::{
-    free_loopback_port, http_request, poll_until, prometheus_server, ChildGuard, TempDir,
+    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server, ChildGuard,
+    TempDir,
 };
 use promstrict::remote_write::proto::WriteRequest;
 use promstrict::remote_write::{RemoteWrite, RemoteWriteHandle};
@@ -515,17 +516,6 @@ fn start_prometheus(
     });
     assert!(ready.is_some(), "prometheus did not become ready");
     guard
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An instant query's result array; `None` on any problem (callers poll).

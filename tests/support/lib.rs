@@ -250,6 +250,29 @@ impl Drop for TempDir {
     }
 }
 
+/// Sets a flag on drop, so a background thread (a traffic generator) stops
+/// even when the test fails.
+#[derive(Debug)]
+pub struct StopOnDrop(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Percent-encodes a query parameter (a PromQL expression) for a URL.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A child process that is killed (and reaped) when the guard is dropped,
 /// so a failing test never leaves a server behind.
 #[derive(Debug)]
