@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics_toolkit::{
     free_loopback_port, http_request, poll_until, prometheus_server, promtool,
-    promtool_check_metrics, python_with_prometheus_client, ChildGuard, StopOnDrop, TempDir,
+    promtool_check_metrics, python_with_prometheus_client, spawn_prometheus, ChildGuard,
+    StopOnDrop, TempDir,
 };
 use promstrict::{
     Buckets, Counter, ExemplarLabels, Exporter, Family, Format, GaugeHistogram, Histogram,
@@ -545,26 +546,14 @@ fn prometheus_stores_our_exemplars() {
     let config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: checkout\n    static_configs:\n      - targets: [\"{target}\"]\n"
     );
-    std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-    let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
-    let child = Command::new(&prometheus_bin)
-        .arg(format!(
-            "--config.file={}",
-            dir.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={prometheus}"))
-        .arg("--enable-feature=exemplar-storage")
-        .arg("--log.level=warn")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("prometheus started");
-    let mut process = ChildGuard::new(child, "prometheus");
+    let mut process = spawn_prometheus(
+        &prometheus_bin,
+        dir,
+        &config,
+        prometheus,
+        &["--enable-feature=exemplar-storage"],
+        "prometheus.log",
+    );
 
     let start = now() - 60.0;
     let exemplars_of = |process: &mut ChildGuard, query: &str| {

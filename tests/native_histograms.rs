@@ -10,14 +10,13 @@
 //! native histograms from `#[metric(native(…))]`.
 
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics_toolkit::{
     free_loopback_port, http_request, percent_encode, poll_until, prometheus_server,
-    promtool_check_metrics, python_parse_openmetrics, ChildGuard, StopOnDrop, TempDir,
+    promtool_check_metrics, python_parse_openmetrics, spawn_prometheus, StopOnDrop, TempDir,
 };
 use promstrict::promql::{histogram_quantile_native, NativeBuckets};
 use promstrict::{
@@ -192,26 +191,14 @@ fn prometheus_reads_native_histograms_over_protobuf() {
     let config = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: [\"{target}\"]\n"
     );
-    std::fs::write(dir.0.join("prometheus.yml"), config).unwrap();
-    let log = std::fs::File::create(dir.0.join("prometheus.log")).unwrap();
-    let child = Command::new(&prometheus_bin)
-        .arg(format!(
-            "--config.file={}",
-            dir.0.join("prometheus.yml").display()
-        ))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.0.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={prometheus}"))
-        .arg("--enable-feature=native-histograms")
-        .arg("--log.level=warn")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("prometheus started");
-    let mut process = ChildGuard::new(child, "prometheus");
+    let mut process = spawn_prometheus(
+        &prometheus_bin,
+        &dir.0,
+        &config,
+        prometheus,
+        &["--enable-feature=native-histograms"],
+        "prometheus.log",
+    );
     let read_log = || std::fs::read_to_string(dir.0.join("prometheus.log")).unwrap_or_default();
 
     // Rates need two scrapes of a growing histogram.

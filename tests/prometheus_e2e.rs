@@ -8,14 +8,13 @@
 //! installs it): skipped with a message without it, a failure under `CI=true`.
 
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_toolkit::{
-    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server, ChildGuard,
-    StopOnDrop, TempDir,
+    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server,
+    spawn_prometheus, StopOnDrop, TempDir,
 };
 use promstrict::{Exporter, Metrics, Registry};
 use serde_json::Value;
@@ -126,23 +125,14 @@ scrape_configs:
       - targets: ["{exporter_addr}"]
 "#
     );
-    let config_path = dir.0.join("prometheus.yml");
-    std::fs::write(&config_path, config).unwrap();
-    let log = std::fs::File::create(dir.0.join("prometheus.log")).unwrap();
-    let child = Command::new(&prometheus_bin)
-        .arg(format!("--config.file={}", config_path.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.0.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={prometheus}"))
-        .arg("--log.level=warn")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("prometheus started");
-    let mut prometheus_process = ChildGuard::new(child, "prometheus");
+    let mut prometheus_process = spawn_prometheus(
+        &prometheus_bin,
+        &dir.0,
+        &config,
+        prometheus,
+        &[],
+        "prometheus.log",
+    );
     let prometheus_log =
         || std::fs::read_to_string(dir.0.join("prometheus.log")).unwrap_or_default();
 

@@ -20,7 +20,6 @@
 //! measures the samples per second one sender sustains and its CPU time.
 
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,8 +31,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use metrics_toolkit::{
-    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server, ChildGuard,
-    TempDir,
+    free_loopback_port, http_request, percent_encode, poll_until, prometheus_server,
+    spawn_prometheus, ChildGuard, TempDir,
 };
 use promstrict::remote_write::proto::WriteRequest;
 use promstrict::remote_write::{RemoteWrite, RemoteWriteHandle};
@@ -491,24 +490,16 @@ fn start_prometheus(
     addr: SocketAddr,
     run: u32,
 ) -> ChildGuard {
-    let config = dir.0.join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
-    let log = std::fs::File::create(dir.0.join(format!("prometheus-{run}.log"))).unwrap();
-    let child = Command::new(bin)
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.0.join("data").display()
-        ))
-        .arg(format!("--web.listen-address={addr}"))
-        .arg("--web.enable-remote-write-receiver")
-        .arg("--log.level=warn")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .expect("prometheus started");
-    let mut guard = ChildGuard::new(child, "prometheus");
+    let mut guard = spawn_prometheus(
+        bin,
+        &dir.0,
+        "global:
+  scrape_interval: 1m
+",
+        addr,
+        &["--web.enable-remote-write-receiver"],
+        &format!("prometheus-{run}.log"),
+    );
     let ready = poll_until(Duration::from_secs(60), Duration::from_millis(100), || {
         guard.assert_running();
         let r = http_request(addr, "GET", "/-/ready", &[]).ok()?;

@@ -250,6 +250,38 @@ impl Drop for TempDir {
     }
 }
 
+/// Starts the Prometheus server `bin` with `config` (written to
+/// `<dir>/prometheus.yml`), its storage in `<dir>/data`, listening on
+/// `addr`, with `extra` flags, logging warnings to `<dir>/<log>`. It is
+/// killed when the returned guard is dropped.
+pub fn spawn_prometheus(
+    bin: &Path,
+    dir: &Path,
+    config: &str,
+    addr: std::net::SocketAddr,
+    extra: &[&str],
+    log: &str,
+) -> ChildGuard {
+    let config_path = dir.join("prometheus.yml");
+    std::fs::write(&config_path, config).expect("write prometheus.yml");
+    let log = std::fs::File::create(dir.join(log)).expect("create the log");
+    let child = Command::new(bin)
+        .arg(format!("--config.file={}", config_path.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={addr}"))
+        .args(extra)
+        .arg("--log.level=warn")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("the log, twice"))
+        .stderr(log)
+        .spawn()
+        .expect("prometheus started");
+    ChildGuard::new(child, "prometheus")
+}
+
 /// Sets a flag on drop, so a background thread (a traffic generator) stops
 /// even when the test fails.
 #[derive(Debug)]
