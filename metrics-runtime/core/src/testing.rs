@@ -7,7 +7,6 @@ use std::fmt;
 
 use crate::encoding::text::family_name;
 use crate::encoding::Format;
-use crate::metric::{MetricType, SeriesValue};
 use crate::registry::Registry;
 
 /// One sample as the text exposition formats write it: the sample name (a
@@ -41,14 +40,6 @@ impl fmt::Display for Sample {
     }
 }
 
-fn bound(b: f64) -> String {
-    if b == f64::INFINITY {
-        "+Inf".to_owned()
-    } else {
-        ryu::Buffer::new().format(b).to_owned()
-    }
-}
-
 impl Registry {
     /// Every sample, in registration order, as the text format names them.
     pub fn samples(&self) -> Vec<Sample> {
@@ -56,61 +47,19 @@ impl Registry {
         self.collect(|family, labels, value| {
             let mut base: Vec<(String, String)> = family.const_labels.to_vec();
             labels.for_each(|k, v| base.push((k.to_owned(), v.to_owned())));
-            let mut push = |suffix: &str, extra: Option<(&str, String)>, v: f64| {
+            let stem = family_name(family.name, family.metric_type, Format::Prometheus);
+            value.for_each_sample(family.name, Format::Prometheus, |suffix, extra, v| {
                 let mut labels = base.clone();
                 if let Some((k, v)) = extra {
-                    labels.push((k.to_owned(), v));
+                    labels.push((k.to_owned(), v.to_owned()));
                 }
                 labels.sort();
-                let stem = family_name(family.name, family.metric_type, Format::Prometheus);
                 out.push(Sample {
                     name: format!("{stem}{suffix}"),
                     labels,
                     value: v,
                 });
-            };
-            match value {
-                SeriesValue::Histogram {
-                    bounds,
-                    counts,
-                    sum,
-                } => {
-                    let mut cumulative = 0u64;
-                    for (i, count) in counts.iter().enumerate() {
-                        cumulative += count;
-                        let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                        push("_bucket", Some(("le", bound(le))), cumulative as f64);
-                    }
-                    push("_count", None, cumulative as f64);
-                    push("_sum", None, sum);
-                }
-                SeriesValue::GaugeHistogram {
-                    bounds,
-                    counts,
-                    sum,
-                } => {
-                    let mut cumulative = 0u64;
-                    for (i, count) in counts.iter().enumerate() {
-                        cumulative += count;
-                        let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                        push("_bucket", Some(("le", bound(le))), cumulative as f64);
-                    }
-                    push("_count", None, cumulative as f64);
-                    push("_sum", None, sum);
-                }
-                SeriesValue::StateSet { states, active } => {
-                    for (i, state) in states.iter().enumerate() {
-                        let own = Some((family.name, (*state).to_owned()));
-                        push("", own, if i == active { 1.0 } else { 0.0 });
-                    }
-                }
-                SeriesValue::Summary { count, sum } => {
-                    push("_count", None, count as f64);
-                    push("_sum", None, sum);
-                }
-                _ if family.metric_type == MetricType::Info => push("", None, 1.0),
-                other => push("", None, other.as_f64()),
-            }
+            });
         });
         out
     }

@@ -74,7 +74,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::Method;
 use promstrict_core::{
-    check_label_name, default_registry, Counter, FamilyInfo, Gauge, Labels, MetricType, Registry,
+    check_label_name, default_registry, Counter, FamilyInfo, Format, Gauge, Labels, Registry,
     RegistryError, SeriesValue,
 };
 use tokio::sync::{oneshot, Notify};
@@ -670,14 +670,6 @@ impl Collector {
     }
 }
 
-fn format_bound(bound: f64) -> String {
-    if bound == f64::INFINITY {
-        "+Inf".to_owned()
-    } else {
-        ryu::Buffer::new().format(bound).to_owned()
-    }
-}
-
 /// Reads `registry` into one-sample series (labels sorted by name, `__name__`
 /// first) and, if asked, each family's metadata.
 fn collect(
@@ -725,7 +717,9 @@ fn collect(
                     });
                 }
             }
-            let mut push = |suffix: &str, extra: Option<(&str, String)>, value: f64| {
+            // Named as Prometheus stores what it scraped in OpenMetrics (a
+            // gauge histogram's `_gcount` and `_gsum`).
+            value.for_each_sample(family.name, Format::OpenMetrics, |suffix, extra, value| {
                 let mut labels = Vec::with_capacity(base.len() + 2);
                 labels.push(Label {
                     name: "__name__".to_owned(),
@@ -735,7 +729,7 @@ fn collect(
                 if let Some((name, value)) = extra {
                     labels.push(Label {
                         name: name.to_owned(),
-                        value,
+                        value: value.to_owned(),
                     });
                 }
                 labels.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -743,52 +737,7 @@ fn collect(
                     labels,
                     samples: vec![Sample { value, timestamp }],
                 });
-            };
-            match value {
-                SeriesValue::Histogram {
-                    bounds,
-                    counts,
-                    sum,
-                } => {
-                    let mut cumulative = 0u64;
-                    for (i, count) in counts.iter().enumerate() {
-                        cumulative = cumulative.saturating_add(*count);
-                        let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                        push("_bucket", Some(("le", format_bound(le))), cumulative as f64);
-                    }
-                    push("_count", None, cumulative as f64);
-                    push("_sum", None, sum);
-                }
-                // Named as Prometheus stores a gauge histogram it scraped
-                // in OpenMetrics.
-                SeriesValue::GaugeHistogram {
-                    bounds,
-                    counts,
-                    sum,
-                } => {
-                    let mut cumulative = 0u64;
-                    for (i, count) in counts.iter().enumerate() {
-                        cumulative = cumulative.saturating_add(*count);
-                        let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                        push("_bucket", Some(("le", format_bound(le))), cumulative as f64);
-                    }
-                    push("_gcount", None, cumulative as f64);
-                    push("_gsum", None, sum);
-                }
-                // One series per state, labelled with the metric's name.
-                SeriesValue::StateSet { states, active } => {
-                    for (i, state) in states.iter().enumerate() {
-                        let own = Some((family.name, (*state).to_owned()));
-                        push("", own, if i == active { 1.0 } else { 0.0 });
-                    }
-                }
-                SeriesValue::Summary { count, sum } => {
-                    push("_count", None, count as f64);
-                    push("_sum", None, sum);
-                }
-                _ if family.metric_type == MetricType::Info => push("", None, 1.0),
-                other => push("", None, other.as_f64()),
-            }
+            });
         },
     );
     (out, metadata)

@@ -108,6 +108,82 @@ impl SeriesValue<'_> {
     }
 }
 
+impl SeriesValue<'_> {
+    /// Calls `f(suffix, extra_label, value)` for each sample this series
+    /// is written as in `format`: a histogram's cumulative `_bucket`s (with
+    /// `le`, `+Inf` last), `_count` and `_sum`; a summary's `_count` and
+    /// `_sum`; a gauge histogram's buckets with `_gcount`/`_gsum` in
+    /// OpenMetrics and `_count`/`_sum` in the text format; a state set's
+    /// states, labelled with `family` (the metric's name); anything else one
+    /// sample with no suffix. The sample name is the metric's name followed
+    /// by `suffix`.
+    pub fn for_each_sample(
+        &self,
+        family: &str,
+        format: crate::Format,
+        mut f: impl FnMut(&str, Option<(&str, &str)>, f64),
+    ) {
+        match *self {
+            SeriesValue::Histogram {
+                bounds,
+                counts,
+                sum,
+            } => {
+                let count = cumulative_buckets(bounds, counts, &mut f);
+                f("_count", None, count);
+                f("_sum", None, sum);
+            }
+            SeriesValue::GaugeHistogram {
+                bounds,
+                counts,
+                sum,
+            } => {
+                let count = cumulative_buckets(bounds, counts, &mut f);
+                let (count_suffix, sum_suffix) = match format {
+                    crate::Format::OpenMetrics => ("_gcount", "_gsum"),
+                    crate::Format::Prometheus => ("_count", "_sum"),
+                };
+                f(count_suffix, None, count);
+                f(sum_suffix, None, sum);
+            }
+            SeriesValue::StateSet { states, active } => {
+                for (i, state) in states.iter().enumerate() {
+                    f(
+                        "",
+                        Some((family, state)),
+                        if i == active { 1.0 } else { 0.0 },
+                    );
+                }
+            }
+            SeriesValue::Summary { count, sum } => {
+                f("_count", None, count as f64);
+                f("_sum", None, sum);
+            }
+            other => f("", None, other.as_f64()),
+        }
+    }
+}
+
+/// Calls `f` with each cumulative `_bucket` sample (`le`, `+Inf` last) and
+/// returns the count.
+fn cumulative_buckets(
+    bounds: &[f64],
+    counts: &[u64],
+    f: &mut impl FnMut(&str, Option<(&str, &str)>, f64),
+) -> f64 {
+    let mut cumulative = 0u64;
+    let mut le = ryu::Buffer::new();
+    for (i, count) in counts.iter().enumerate() {
+        cumulative = cumulative.saturating_add(*count);
+        let bound = match bounds.get(i) {
+            Some(b) => le.format(*b),
+            None => "+Inf",
+        };
+        f("_bucket", Some(("le", bound)), cumulative as f64);
+    }
+    cumulative as f64
+}
+
 /// Receives every series of a metric, one call each.
 pub trait SeriesVisitor {
     /// One series: its labels and its value.
