@@ -259,3 +259,95 @@ fn a_plain_histogram_counter_by_outcome_and_gauge() {
     assert_eq!(value(&text, "plain_every_call_total"), Some(2.0));
     assert_eq!(value(&text, "plain_running"), Some(0.0));
 }
+
+// Native histograms: the same attribute, the metric's type decides.
+
+struct NativeMetrics {
+    seconds: promstrict::NativeHistogram,
+    by_model: Family<LlmLabels, promstrict::NativeHistogram>,
+    first_token: Family<LlmLabels, promstrict::NativeHistogram>,
+}
+
+fn native() -> &'static NativeMetrics {
+    static NATIVE: OnceLock<NativeMetrics> = OnceLock::new();
+    NATIVE.get_or_init(|| {
+        let r = registry();
+        let options = promstrict::NativeOptions::new(3, 160, 1e-9).unwrap();
+        NativeMetrics {
+            seconds: r
+                .register(
+                    "native_call_seconds",
+                    "Native.",
+                    promstrict::NativeHistogram::new(options.clone()),
+                )
+                .unwrap(),
+            by_model: r
+                .register(
+                    "native_model_seconds",
+                    "Native, by model.",
+                    Family::with_options(options.clone()),
+                )
+                .unwrap(),
+            first_token: r
+                .register(
+                    "native_first_token_seconds",
+                    "Native, first item.",
+                    Family::with_options(options),
+                )
+                .unwrap(),
+        }
+    })
+}
+
+#[instrument_latency(metric = native().seconds)]
+fn native_sleep(ms: u64) -> Result<(), ()> {
+    std::thread::sleep(Duration::from_millis(ms));
+    Ok(())
+}
+
+#[instrument_latency(metric = native().by_model, labels = LlmLabels { model, stream: true })]
+fn native_by_model(model: Model) -> u32 {
+    model.index() as u32
+}
+
+#[instrument_latency(metric = native().by_model, labels = LlmLabels { model, stream: false }, first_item = native().first_token)]
+fn native_tokens(model: Model) -> impl Iterator<Item = u32> {
+    (0..3).map(move |i| i + model.index() as u32)
+}
+
+#[test]
+fn native_histograms_record_calls() {
+    native_sleep(20).unwrap();
+    native_sleep(0).unwrap();
+    assert_eq!(native_by_model(Model::Large), 1);
+    assert_eq!(native_tokens(Model::Small).count(), 3);
+
+    let n = native();
+    let s = n.seconds.snapshot();
+    assert_eq!(s.count, 2);
+    assert!(s.sum >= 0.02, "{s:?}");
+    // The 20 ms call sits in a bucket whose upper bound is at least 20 ms.
+    let (top, _) = *s.positive.last().expect("a populated bucket");
+    assert!(promstrict::NativeSnapshot::bucket_upper_bound(s.schema, top) >= 0.02);
+    let large = n.by_model.labels(LlmLabels {
+        model: Model::Large,
+        stream: true,
+    });
+    assert_eq!(large.count(), 1);
+    let small = n.by_model.labels(LlmLabels {
+        model: Model::Small,
+        stream: false,
+    });
+    assert_eq!(small.count(), 1);
+    let first = n.first_token.labels(LlmLabels {
+        model: Model::Small,
+        stream: false,
+    });
+    assert_eq!(first.count(), 1);
+    let text = scrape();
+    assert_eq!(
+        value(&text, "native_call_seconds_count"),
+        Some(2.0),
+        "{text}"
+    );
+}

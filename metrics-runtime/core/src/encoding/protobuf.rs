@@ -520,6 +520,7 @@ impl SeriesVisitor for FamilyBuilder<'_> {
                 };
                 if let Some(native) = extras.native {
                     add_native(&mut histogram, native);
+                    histogram.exemplars = extras.exemplars.iter().flatten().map(exemplar).collect();
                     if bounds.is_empty() {
                         // Only the `+Inf` bucket: no classic histogram.
                         histogram.bucket.clear();
@@ -685,6 +686,28 @@ mod tests {
                 length: 0
             }]
         );
+    }
+
+    #[test]
+    fn native_histograms_carry_their_exemplars() {
+        let registry = Registry::new();
+        let h = registry
+            .register("job_seconds", "Job latency.", NativeHistogram::default())
+            .unwrap();
+        let trace =
+            ExemplarLabels::trace("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7").unwrap();
+        h.observe(1.0);
+        h.observe_with_exemplar(0.25, &trace);
+        h.observe_with_exemplar(f64::NAN, &trace); // counted, no exemplar
+        let families = decode(&registry);
+        let h = families[0].metric[0].histogram.as_ref().unwrap();
+        assert_eq!(h.sample_count, 3);
+        assert_eq!(h.exemplars.len(), 1);
+        let ex = &h.exemplars[0];
+        assert_eq!(ex.value, 0.25);
+        assert_eq!(ex.label[0].name, "trace_id");
+        assert!(ex.timestamp.is_some());
+        assert!(h.bucket.is_empty());
     }
 
     #[test]

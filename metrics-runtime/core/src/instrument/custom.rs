@@ -10,54 +10,107 @@ use crate::metric::exemplar::{current_exemplar, ExemplarLabels};
 use crate::metric::family::Family;
 use crate::metric::gauge::Gauge;
 use crate::metric::histogram::{AtomicHistogram, Histogram};
+use crate::metric::native_histogram::{AtomicNativeHistogram, NativeHistogram};
 
 // Your own metrics: `metric = …`, `calls = …`, `in_flight = …`, `first_item = …`
 // ---------------------------------------------------------------------------
 
+/// One histogram series that `#[instrument_latency]` records a duration
+/// into: classic ([`AtomicHistogram`]) or native ([`AtomicNativeHistogram`]).
+#[derive(Clone, Copy, Debug)]
+pub enum LatencyCell<'a> {
+    /// A histogram with fixed buckets.
+    Classic(&'a AtomicHistogram),
+    /// A native histogram.
+    Native(&'a AtomicNativeHistogram),
+}
+
+impl LatencyCell<'_> {
+    /// Records one duration, in seconds.
+    #[inline]
+    pub fn observe(self, seconds: f64) {
+        match self {
+            LatencyCell::Classic(h) => h.observe(seconds),
+            LatencyCell::Native(h) => h.observe(seconds),
+        }
+    }
+
+    /// Records one duration and keeps `exemplar` with it.
+    #[inline]
+    pub fn observe_with_exemplar(self, seconds: f64, exemplar: &ExemplarLabels) {
+        match self {
+            LatencyCell::Classic(h) => h.observe_with_exemplar(seconds, exemplar),
+            LatencyCell::Native(h) => h.observe_with_exemplar(seconds, exemplar),
+        }
+    }
+}
+
 /// A histogram `#[instrument_latency(metric = …)]` (or `first_item = …`) can
 /// record into, for calls labelled `L` (the type of `labels = …`; `()`
-/// without it): a [`Histogram`] without labels, or a `Family<L, Histogram>`.
+/// without it): a [`Histogram`] or a [`NativeHistogram`] without labels, or a
+/// `Family<L, Histogram>` or `Family<L, NativeHistogram>`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a histogram that `#[instrument_latency]` can record calls labelled `{L}` into",
-    label = "expected a `Histogram`, or a `Family<{L}, Histogram>`",
-    note = "`metric = …` and `first_item = …` take a `Histogram` (with no `labels = …`), or a `Family<L, Histogram>` together with `labels = <a value of L>` (behind a lazy global other than `LazyLock`, write `metric = *GLOBAL`)"
+    label = "expected a `Histogram` or `NativeHistogram`, or a `Family<{L}, Histogram>` or `Family<{L}, NativeHistogram>`",
+    note = "`metric = …` and `first_item = …` take a `Histogram` or `NativeHistogram` (with no `labels = …`), or a `Family<L, Histogram>` or `Family<L, NativeHistogram>` together with `labels = <a value of L>` (behind a lazy global other than `LazyLock`, write `metric = *GLOBAL`)"
 )]
 pub trait LatencyMetric<L> {
     /// The histogram for a call labelled `labels`.
-    fn cell(&self, labels: L) -> &AtomicHistogram;
+    fn cell(&self, labels: L) -> LatencyCell<'_>;
 }
 
 impl LatencyMetric<()> for Histogram {
     #[inline]
-    fn cell(&self, _: ()) -> &AtomicHistogram {
-        self
+    fn cell(&self, _: ()) -> LatencyCell<'_> {
+        LatencyCell::Classic(self)
     }
 }
 
 impl LatencyMetric<()> for AtomicHistogram {
     #[inline]
-    fn cell(&self, _: ()) -> &AtomicHistogram {
-        self
+    fn cell(&self, _: ()) -> LatencyCell<'_> {
+        LatencyCell::Classic(self)
     }
 }
 
 impl<L: LabelSet> LatencyMetric<L> for Family<L, Histogram> {
     #[inline]
-    fn cell(&self, labels: L) -> &AtomicHistogram {
-        self.labels(labels)
+    fn cell(&self, labels: L) -> LatencyCell<'_> {
+        LatencyCell::Classic(self.labels(labels))
+    }
+}
+
+impl LatencyMetric<()> for NativeHistogram {
+    #[inline]
+    fn cell(&self, _: ()) -> LatencyCell<'_> {
+        LatencyCell::Native(self)
+    }
+}
+
+impl LatencyMetric<()> for AtomicNativeHistogram {
+    #[inline]
+    fn cell(&self, _: ()) -> LatencyCell<'_> {
+        LatencyCell::Native(self)
+    }
+}
+
+impl<L: LabelSet> LatencyMetric<L> for Family<L, NativeHistogram> {
+    #[inline]
+    fn cell(&self, labels: L) -> LatencyCell<'_> {
+        LatencyCell::Native(self.labels(labels))
     }
 }
 
 impl<L, M: LatencyMetric<L> + ?Sized> LatencyMetric<L> for &M {
     #[inline]
-    fn cell(&self, labels: L) -> &AtomicHistogram {
+    fn cell(&self, labels: L) -> LatencyCell<'_> {
         (**self).cell(labels)
     }
 }
 
 impl<L, M: LatencyMetric<L>, F: FnOnce() -> M> LatencyMetric<L> for LazyLock<M, F> {
     #[inline]
-    fn cell(&self, labels: L) -> &AtomicHistogram {
+    fn cell(&self, labels: L) -> LatencyCell<'_> {
         LazyLock::force(self).cell(labels)
     }
 }
@@ -206,7 +259,7 @@ impl<L, M: InFlightMetric<L> + Send, F: FnOnce() -> M + Send> InFlightMetric<L> 
 /// their type). Not a public API.
 #[doc(hidden)]
 #[inline(always)]
-pub fn latency_cell<L, M: LatencyMetric<L> + ?Sized>(labels: L, metric: &M) -> &AtomicHistogram {
+pub fn latency_cell<L, M: LatencyMetric<L> + ?Sized>(labels: L, metric: &M) -> LatencyCell<'_> {
     metric.cell(labels)
 }
 
@@ -233,17 +286,17 @@ pub fn in_flight_metric<'m, L, M: InFlightMetric<L> + 'm>(
 /// Records into the user's metrics. Not a public API.
 #[doc(hidden)]
 pub struct Custom<'m, L: Copy> {
-    histogram: &'m AtomicHistogram,
+    histogram: LatencyCell<'m>,
     labels: L,
     calls: Option<&'m (dyn CallsMetric<L> + 'm)>,
     in_flight: Option<&'m (dyn InFlightMetric<L> + 'm)>,
-    first_item: Option<&'m AtomicHistogram>,
+    first_item: Option<LatencyCell<'m>>,
 }
 
 impl<'m, L: Copy> Custom<'m, L> {
     /// Records durations into `histogram`.
     #[inline]
-    pub fn new(histogram: &'m AtomicHistogram, labels: L) -> Self {
+    pub fn new(histogram: LatencyCell<'m>, labels: L) -> Self {
         Custom {
             histogram,
             labels,
@@ -269,7 +322,7 @@ impl<'m, L: Copy> Custom<'m, L> {
 
     /// Also times the first item.
     #[inline]
-    pub fn first_item(mut self, first_item: &'m AtomicHistogram) -> Self {
+    pub fn first_item(mut self, first_item: LatencyCell<'m>) -> Self {
         self.first_item = Some(first_item);
         self
     }

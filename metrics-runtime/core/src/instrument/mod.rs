@@ -40,7 +40,9 @@
 //! # Your own metrics
 //!
 //! `#[instrument_latency(metric = …, labels = …)]` records into a [`Histogram`](crate::Histogram)
-//! or a `Family<L, Histogram>` of yours ([`LatencyMetric`]); `calls = …` counts
+//! or a `Family<L, Histogram>` of yours, or their native counterparts
+//! ([`NativeHistogram`](crate::NativeHistogram), `Family<L, NativeHistogram>`)
+//! ([`LatencyMetric`]); `calls = …` counts
 //! calls into a [`Counter`](crate::Counter) or a `Family` keyed by the outcome
 //! ([`CallsMetric`], [`OutcomeLabels`]); `in_flight = …` tracks calls in a
 //! [`Gauge`](crate::Gauge) ([`InFlightMetric`]); `first_item = …` times the first item of a
@@ -106,7 +108,7 @@ mod tests;
 
 pub use builtin::register_function_metrics;
 pub(crate) use builtin::reserve_builtin_names;
-pub use custom::{CallsMetric, InFlightMetric, LatencyMetric};
+pub use custom::{CallsMetric, InFlightMetric, LatencyCell, LatencyMetric};
 pub use stream::InstrumentedIter;
 #[cfg(feature = "stream")]
 pub use stream::InstrumentedStream;

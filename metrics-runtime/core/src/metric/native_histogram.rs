@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use super::exemplar::unix_seconds;
+use super::exemplar::{unix_seconds, Exemplar, ExemplarCell, ExemplarLabels};
 use super::histogram::Buckets;
 use super::{
     AtomicF64, FamilyMember, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor,
@@ -209,14 +209,49 @@ fn bucket_bound(schema: i32, index: i32) -> f64 {
 /// schema `s` uses every `2^(8-s)`-th entry.
 #[inline]
 fn fraction_bounds() -> &'static [f64; 256] {
-    static TABLE: OnceLock<[f64; 256]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = [0.0; 256];
-        for (j, bound) in table.iter_mut().enumerate() {
+    &tables().bounds
+}
+
+/// The bounds, and where to start looking in them for a mantissa.
+struct Tables {
+    bounds: [f64; 256],
+    /// For each of the 1024 cells `[0.5 + c/2048, 0.5 + (c+1)/2048)` of
+    /// mantissas (their top 10 bits), the first `j` whose bound is at least
+    /// the cell's low end. Bounds are more than a cell apart, so the answer
+    /// for any mantissa in the cell is this `j` or the next.
+    start: [u16; 1024],
+}
+
+#[inline]
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut bounds = [0.0; 256];
+        for (j, bound) in bounds.iter_mut().enumerate() {
             *bound = (j as f64 / 256.0 - 1.0).exp2();
         }
-        table
+        let mut start = [0u16; 1024];
+        for (c, first) in start.iter_mut().enumerate() {
+            let low = 0.5 + c as f64 / 2048.0;
+            *first = bounds.partition_point(|&b| b < low) as u16;
+        }
+        Tables { bounds, start }
     })
+}
+
+/// The index at schema 8 within one octave: the first `j` in `0..=256`
+/// whose bound is at least `frac` (in `[0.5, 1)`), by one table look-up and
+/// at most one step.
+#[inline]
+fn octave_index(frac: f64) -> usize {
+    let tables = tables();
+    // The top 10 bits of the 52-bit mantissa.
+    let cell = ((frac.to_bits() >> 42) & 0x3ff) as usize;
+    let mut j = usize::from(tables.start[cell]);
+    while j < 256 && tables.bounds[j] < frac {
+        j += 1;
+    }
+    j
 }
 
 /// `(frac, exp)` with `v = frac · 2^exp` and `frac` in `[0.5, 1)`, for
@@ -247,20 +282,11 @@ fn key_of(abs: f64, schema: i32) -> i32 {
     };
     let (frac, exp) = frexp(value);
     let key = if schema > 0 {
-        let n = 1usize << schema;
-        let stride = 8 - schema;
-        let table = fraction_bounds();
-        // The first j whose bound is >= frac.
-        let (mut j, mut hi) = (0usize, n);
-        while j < hi {
-            let mid = (j + hi) / 2;
-            if table[mid << stride] < frac {
-                j = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        j as i32 + (exp - 1) * n as i32
+        // The key at schema 8, reduced: buckets of lower schemas are unions
+        // of schema-8 buckets, so the first bound >= frac at schema `s` is
+        // the first one at schema 8, rounded up to a multiple of 2^(8-s).
+        let key8 = octave_index(frac) as i32 + (exp - 1) * 256;
+        reduce_key(key8, 8 - schema)
     } else {
         let k = if frac == 0.5 { exp - 1 } else { exp };
         reduce_key(k, -schema)
@@ -270,6 +296,7 @@ fn key_of(abs: f64, schema: i32) -> i32 {
 
 /// The index at `schema - steps` of the bucket `key` at `schema`:
 /// `ceil(key / 2^steps)`.
+#[inline]
 fn reduce_key(key: i32, steps: i32) -> i32 {
     ((i64::from(key) + (1i64 << steps) - 1) >> steps) as i32
 }
@@ -345,6 +372,9 @@ pub struct AtomicNativeHistogram {
     classic: Option<Box<[AtomicU64]>>,
     /// Taken by the slow path and by readers, never by observers in the window.
     rescale: Mutex<()>,
+    /// The latest exemplar of each classic bucket (`+Inf` last; only `+Inf`
+    /// without classic buckets), allocated with the first one.
+    exemplars: OnceLock<Box<[ExemplarCell]>>,
 }
 
 impl fmt::Debug for AtomicNativeHistogram {
@@ -380,6 +410,7 @@ impl AtomicNativeHistogram {
                 .as_ref()
                 .map(|b| (0..=b.bounds().len()).map(|_| AtomicU64::new(0)).collect()),
             rescale: Mutex::new(()),
+            exemplars: OnceLock::new(),
             options: options.clone(),
         }
     }
@@ -388,6 +419,9 @@ impl AtomicNativeHistogram {
     /// rules out by setting a window before pointing `current` at it).
     #[inline]
     fn window_at(&self, i: usize) -> &Window {
+        if i == 0 {
+            return &self.first;
+        }
         match self.windows.get(i).and_then(OnceLock::get) {
             Some(window) if i > 0 => window,
             _ => &self.first,
@@ -420,6 +454,53 @@ impl AtomicNativeHistogram {
             });
             // Release: a reader that sees this count sees the native one too.
             classic[i].fetch_add(1, Release);
+        }
+    }
+
+    /// Records one observation, as [`observe`](Self::observe), and keeps
+    /// `exemplar` with `v` as its value: the latest exemplar of the classic
+    /// bucket `v` falls in, or of the whole histogram without classic
+    /// buckets. The protobuf exposition carries it both on that bucket and
+    /// in the histogram's exemplar list (where Prometheus reads the
+    /// exemplars of native histograms); OpenMetrics on that bucket's line.
+    /// NaN and ±∞ are counted but keep no exemplar.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{ExemplarLabels, NativeHistogram};
+    ///
+    /// let latency = NativeHistogram::default();
+    /// let trace = ExemplarLabels::trace("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")?;
+    /// latency.observe_with_exemplar(0.25, &trace);
+    /// let kept = latency.exemplars()[0].clone().unwrap();
+    /// assert_eq!((kept.value(), latency.count()), (0.25, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn observe_with_exemplar(&self, v: f64, exemplar: &ExemplarLabels) {
+        self.observe(v);
+        if !v.is_finite() {
+            return;
+        }
+        let i = match &self.options.classic {
+            Some(buckets) => buckets.bounds().partition_point(|&b| b < v),
+            None => 0,
+        };
+        let cells = self.exemplars.get_or_init(|| {
+            let n = self.classic.as_ref().map_or(1, |c| c.len());
+            (0..n).map(|_| ExemplarCell::default()).collect()
+        });
+        if let Some(cell) = cells.get(i) {
+            cell.store(exemplar, v);
+        }
+    }
+
+    /// The latest exemplar of each classic bucket (`+Inf` last; one entry
+    /// without classic buckets), `None` where none was recorded.
+    pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
+        match self.exemplars.get() {
+            Some(cells) => cells.iter().map(ExemplarCell::load).collect(),
+            None => vec![None; self.classic.as_ref().map_or(1, |c| c.len())],
         }
     }
 
@@ -726,6 +807,10 @@ impl FamilyMember for NativeHistogram {
                 &[]
             }
         };
+        let exemplars = match cell.exemplars.get() {
+            Some(cells) => cells.iter().map(ExemplarCell::load).collect(),
+            None => Vec::new(),
+        };
         visitor.series_with_extras(
             labels,
             SeriesValue::Histogram {
@@ -735,7 +820,7 @@ impl FamilyMember for NativeHistogram {
             },
             SeriesExtras {
                 created,
-                exemplars: &[],
+                exemplars: &exemplars,
                 native: Some(&snapshot),
             },
         )
@@ -786,6 +871,49 @@ mod tests {
         assert_eq!(key_of(f64::MAX, -4), 64);
         assert_eq!(key_of(f64::INFINITY, -4), 65);
         assert!(65 - -67 < WINDOW_AT_MIN_SCHEMA as i32);
+    }
+
+    #[test]
+    fn keys_by_table_match_a_search_of_the_bounds() {
+        // A binary search of each schema's own bounds, as client_golang does.
+        fn searched(abs: f64, schema: i32) -> i32 {
+            let (frac, exp) = frexp(abs);
+            let n = 1usize << schema;
+            let stride = 8 - schema;
+            let j = (0..n)
+                .find(|&j| fraction_bounds()[j << stride] >= frac)
+                .unwrap_or(n);
+            j as i32 + (exp - 1) * n as i32
+        }
+        // Mantissas across every cell of the start table, their neighbours
+        // and the bounds themselves, at a few exponents.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values = Vec::new();
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            values.push(f64::from_bits((1022u64 << 52) | (state >> 12)));
+        }
+        for &b in fraction_bounds() {
+            values.extend([
+                b,
+                f64::from_bits(b.to_bits() + 1),
+                f64::from_bits(b.to_bits() - 1),
+            ]);
+        }
+        for scale in [1.0, 2.0, 1e-9, 1e9] {
+            for &v in &values {
+                let v = v * scale;
+                for schema in 1..=MAX_SCHEMA {
+                    assert_eq!(
+                        key_of(v, schema),
+                        searched(v, schema),
+                        "v {v:e} schema {schema}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
