@@ -452,6 +452,80 @@ fn derived_native_histograms_take_their_parameters() {
     assert_eq!((h.schema, h.sample_count, h.bucket.len()), (-1, 1, 2));
 }
 
+#[promstrict::instrument_latency(native(schema = 2, max_buckets = 160))]
+fn native_bare(ms: u64) -> Result<(), ()> {
+    std::thread::sleep(Duration::from_millis(ms));
+    if ms == 0 {
+        Err(())
+    } else {
+        Ok(())
+    }
+}
+
+#[promstrict::instrument_latency(native, buckets = [0.001, 0.1], stream)]
+fn native_bare_stream(n: u32) -> impl Iterator<Item = u32> {
+    0..n
+}
+
+/// `#[instrument_latency(native)]`: the built-in duration (and first-item)
+/// series of that function are native, with the calls still counted by
+/// outcome; with `buckets` the classic buckets are kept beside.
+#[test]
+fn the_bare_form_records_native_histograms() {
+    native_bare(12).unwrap();
+    native_bare(0).unwrap_err();
+    assert_eq!(native_bare_stream(3).count(), 3);
+    let registry = promstrict::default_registry();
+    let families = protobuf::decode_delimited(&registry.encode_protobuf()).unwrap();
+    let series = |family: &str, function: &str| {
+        let f = families
+            .iter()
+            .find(|f| f.name == family)
+            .unwrap_or_else(|| panic!("no {family}"));
+        f.metric
+            .iter()
+            .find(|m| {
+                m.label
+                    .iter()
+                    .any(|l| l.name == "function" && l.value == function)
+            })
+            .unwrap_or_else(|| panic!("no {family} for {function}"))
+            .clone()
+    };
+    let duration = series("function_duration_seconds", "native_bare");
+    let h = duration.histogram.unwrap();
+    assert_eq!((h.schema, h.sample_count), (2, 2));
+    assert!(h.bucket.is_empty(), "no classic buckets: {h:?}");
+    assert!(h.sample_sum >= 0.012);
+    let populated: i64 = h
+        .positive_delta
+        .iter()
+        .scan(0, |c, d| {
+            *c += d;
+            Some(*c)
+        })
+        .sum();
+    // The 0 ms call may land in the zero bucket or a tiny positive one.
+    assert_eq!(populated as u64 + h.zero_count, 2, "{h:?}");
+    let calls = series("function_calls_total", "native_bare");
+    assert!(calls.counter.is_some());
+
+    let stream = series("function_duration_seconds", "native_bare_stream");
+    let h = stream.histogram.unwrap();
+    assert_eq!((h.schema, h.sample_count), (3, 1));
+    // The classic buckets kept beside: 0.001, 0.1 (+Inf only with an exemplar).
+    assert_eq!(h.bucket.len(), 2, "{h:?}");
+    let first = series("function_first_item_seconds", "native_bare_stream");
+    assert_eq!(first.histogram.unwrap().sample_count, 1);
+
+    let text = registry.encode(Format::Prometheus);
+    promtool_check_metrics(&text).unwrap();
+    assert!(
+        text.contains("function_duration_seconds_count{function=\"native_bare\","),
+        "{text}"
+    );
+}
+
 /// The compile errors of `ui-tests/native/` carry the messages
 /// `NativeOptions::new` returns for the same values: one rule book.
 #[test]

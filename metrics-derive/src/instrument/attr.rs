@@ -8,12 +8,12 @@ use syn::parse::{ParseStream, Parser};
 use super::model::{Keyed, Options};
 use crate::buckets::parse_buckets;
 use crate::ctxt::Ctxt;
-use crate::metrics::attr::{parse_objective_option, ObjectiveAttr};
+use crate::metrics::attr::{parse_objective_option, NativeArgs, ObjectiveAttr};
 use quote::ToTokens;
 
 /// Every option, as listed in errors.
 pub(crate) const VALID: &str =
-    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `name`, `objective`, `crate`";
+    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `native`, `name`, `objective`, `crate`";
 
 /// One `key` or `key = value` of the attribute.
 struct Entry {
@@ -27,7 +27,7 @@ fn parse_entries(input: ParseStream) -> syn::Result<Vec<Entry>> {
     let mut entries = Vec::new();
     while !input.is_empty() {
         let key = input.call(syn::Ident::parse_any)?;
-        if key == "objective" && input.peek(syn::token::Paren) {
+        if (key == "objective" || key == "native") && input.peek(syn::token::Paren) {
             let group: proc_macro2::Group = input.parse()?;
             entries.push(Entry {
                 key,
@@ -78,6 +78,8 @@ impl Options {
         for Entry { key, value, group } in entries {
             if key == "objective" {
                 options.set_objective(key, value, group, ctxt);
+            } else if key == "native" {
+                options.set_native(key, value, group, ctxt);
             } else {
                 options.set(key, value, ctxt);
             }
@@ -120,6 +122,36 @@ impl Options {
             return;
         }
         self.objective = Some(objective);
+    }
+
+    /// `native` or `native(schema = 3, max_buckets = 160, zero_threshold = …)`,
+    /// parsed and checked as the field attribute's `native(…)` is.
+    fn set_native(
+        &mut self,
+        key: syn::Ident,
+        value: Option<syn::Expr>,
+        group: Option<TokenStream>,
+        ctxt: &Ctxt,
+    ) {
+        if let Some(value) = value {
+            ctxt.error_spanned_by(
+                value,
+                "`native` takes no value: write `native`, or `native(schema = 3, max_buckets = 160, zero_threshold = 1e-128)`",
+            );
+            return;
+        }
+        let args = match group.map(crate::metrics::attr::native_params) {
+            None => NativeArgs::default(),
+            Some(Ok(args)) => args,
+            Some(Err(err)) => {
+                ctxt.syn_error(err);
+                return;
+            }
+        };
+        args.check(ctxt);
+        if check_unique(self.native.as_ref().map(|k| &k.key), &key, ctxt) {
+            self.native = Some(Keyed { key, value: args });
+        }
     }
 
     fn set(&mut self, key: syn::Ident, value: Option<syn::Expr>, ctxt: &Ctxt) {

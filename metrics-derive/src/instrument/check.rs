@@ -77,6 +77,19 @@ fn check_objective(options: &Options, ctxt: &Ctxt) {
 
 pub(crate) fn check_options(options: &Options, ctxt: &Ctxt) {
     check_objective(options, ctxt);
+    if let Some(native) = &options.native {
+        if options.metric.is_some() {
+            ctxt.error_spanned_by(
+                &native.key,
+                "`native` makes the built-in `function_duration_seconds` native; with `metric = …` your metric's type decides: declare it as a `NativeHistogram` (or a `Family<_, NativeHistogram>`) and remove `native`",
+            );
+        } else if let Some(objective) = &options.objective {
+            ctxt.error_spanned_by(
+                &objective.key,
+                "a latency objective is measured on classic buckets (the `le` bucket at its threshold), which a native histogram scraped as native does not keep: remove `native`, or the objective",
+            );
+        }
+    }
     if options.metric.is_none() {
         let given = [
             &options.labels,

@@ -66,9 +66,11 @@ impl Recording {
                     syn::LitStr::new(&function.name(), function.sig.ident.span()).to_token_stream()
                 }
             };
-            let bounds = match &options.buckets {
-                Some(buckets) => crate::buckets::bounds_tokens(&buckets.value),
-                None => quote!(#p::Buckets::DEFAULT),
+            let bounds = match (&options.buckets, &options.native) {
+                (Some(buckets), _) => crate::buckets::bounds_tokens(&buckets.value),
+                // Native without `buckets`: no classic buckets beside.
+                (None, Some(_)) => quote!(&[]),
+                (None, None) => quote!(#p::Buckets::DEFAULT),
             };
             let streaming = options.streaming();
             let objective = options.objective.as_ref().and_then(|objective| {
@@ -90,7 +92,7 @@ impl Recording {
                     crate::metrics::attr::ObjectiveKind::Errors { .. } => None,
                 }
             });
-            let callsite = match objective {
+            let mut callsite = match objective {
                 Some((threshold, percent, alerts)) => quote! {
                     #p::Callsite::with_objective(#name, ::core::module_path!(), #bounds, #streaming, #threshold, #percent, [#(#alerts),*])
                 },
@@ -98,6 +100,12 @@ impl Recording {
                     quote!(#p::Callsite::new(#name, ::core::module_path!(), #bounds, #streaming))
                 }
             };
+            if let Some(native) = &options.native {
+                let (schema, max_buckets, zero_threshold) =
+                    crate::metrics::attr::NativeArgs::values(Some(&native.value));
+                let zero_threshold = F64Literal(zero_threshold);
+                callsite.extend(quote!(.native(#schema, #max_buckets, #zero_threshold)));
+            }
             return Recording {
                 items: quote! {
                     static __METRICS_CALLSITE: #p::Callsite = #callsite;

@@ -29,6 +29,9 @@ pub(crate) struct Options {
     pub(crate) stream: Option<syn::Ident>,
     /// `buckets = …`: the bounds of the built-in duration histogram.
     pub(crate) buckets: Option<Keyed<Vec<f64>>>,
+    /// `native` / `native(…)`: the built-in duration (and first-item)
+    /// histograms of this function are native histograms.
+    pub(crate) native: Option<Keyed<crate::metrics::attr::NativeArgs>>,
     /// `name = "…"`: the `function` label of the built-in families.
     pub(crate) name: Option<Keyed<syn::LitStr>>,
     /// `crate = "…"`: the path of a re-export of the runtime.

@@ -326,49 +326,96 @@ fn native_args(meta: &syn::meta::ParseNestedMeta) -> syn::Result<NativeArgs> {
         // `native` alone: the defaults.
         return Ok(args);
     }
-    meta.parse_nested_meta(|inner| {
-        let key = inner
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let expr: syn::Expr = inner.value()?.parse()?;
-        let tokens = expr.to_token_stream();
-        let value = number_literal(&expr);
-        match (key.as_str(), value) {
-            ("schema", Some((_, Some(i)))) => args.schema = Some((tokens, i)),
-            ("schema", _) => {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    "expected an integer literal for `schema` (-4 to 8): native histogram parameters are checked at compile time",
-                ))
-            }
-            ("max_buckets", Some((_, Some(i)))) if i >= 0 => {
-                args.max_buckets = Some((tokens, i as u64))
-            }
-            ("max_buckets", _) => {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    "expected a positive integer literal for `max_buckets`: native histogram parameters are checked at compile time",
-                ))
-            }
-            ("zero_threshold", Some((v, _))) => args.zero_threshold = Some((tokens, v)),
-            ("zero_threshold", None) => {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    "expected a number literal for `zero_threshold`: native histogram parameters are checked at compile time",
-                ))
-            }
-            _ => {
-                return Err(syn::Error::new_spanned(
-                    &inner.path,
-                    "unknown `native` parameter: expected `schema`, `max_buckets` or `zero_threshold`",
-                ))
+    meta.parse_nested_meta(|inner| native_param(&inner, &mut args))?;
+    Ok(args)
+}
+
+/// The parameters inside `native(…)`, from the parentheses' tokens.
+pub(crate) fn native_params(tokens: TokenStream) -> syn::Result<NativeArgs> {
+    use syn::parse::Parser;
+    let mut args = NativeArgs::default();
+    syn::meta::parser(|inner| native_param(&inner, &mut args)).parse2(tokens)?;
+    Ok(args)
+}
+
+/// One `key = value` of `native(…)`.
+fn native_param(inner: &syn::meta::ParseNestedMeta, args: &mut NativeArgs) -> syn::Result<()> {
+    let key = inner
+        .path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let expr: syn::Expr = inner.value()?.parse()?;
+    let tokens = expr.to_token_stream();
+    let value = number_literal(&expr);
+    match (key.as_str(), value) {
+        ("schema", Some((_, Some(i)))) => args.schema = Some((tokens, i)),
+        ("schema", _) => {
+            return Err(syn::Error::new_spanned(
+                expr,
+                "expected an integer literal for `schema` (-4 to 8): native histogram parameters are checked at compile time",
+            ))
+        }
+        ("max_buckets", Some((_, Some(i)))) if i >= 0 => {
+            args.max_buckets = Some((tokens, i as u64))
+        }
+        ("max_buckets", _) => {
+            return Err(syn::Error::new_spanned(
+                expr,
+                "expected a positive integer literal for `max_buckets`: native histogram parameters are checked at compile time",
+            ))
+        }
+        ("zero_threshold", Some((v, _))) => args.zero_threshold = Some((tokens, v)),
+        ("zero_threshold", None) => {
+            return Err(syn::Error::new_spanned(
+                expr,
+                "expected a number literal for `zero_threshold`: native histogram parameters are checked at compile time",
+            ))
+        }
+        _ => {
+            return Err(syn::Error::new_spanned(
+                &inner.path,
+                "unknown `native` parameter: expected `schema`, `max_buckets` or `zero_threshold`",
+            ))
+        }
+    }
+    Ok(())
+}
+
+impl NativeArgs {
+    /// The parameters, with the defaults of `NativeOptions` where not given:
+    /// schema 3, 160 buckets, the default zero threshold.
+    pub(crate) fn values(args: Option<&NativeArgs>) -> (i32, usize, f64) {
+        use promstrict_rules::native::DEFAULT_ZERO_THRESHOLD;
+        let schema = args.and_then(|a| a.schema.as_ref()).map_or(3, |s| s.1) as i32;
+        let max_buckets = args
+            .and_then(|a| a.max_buckets.as_ref())
+            .map_or(160, |m| m.1) as usize;
+        let zero_threshold = args
+            .and_then(|a| a.zero_threshold.as_ref())
+            .map_or(DEFAULT_ZERO_THRESHOLD, |z| z.1);
+        (schema, max_buckets, zero_threshold)
+    }
+
+    /// Reports each parameter the rule book refuses, on its tokens.
+    pub(crate) fn check(&self, ctxt: &crate::ctxt::Ctxt) {
+        use promstrict_rules::native as rules;
+        if let Some((tokens, schema)) = &self.schema {
+            if let Err(e) = rules::check_schema(*schema) {
+                ctxt.error_spanned_by(tokens, e);
             }
         }
-        Ok(())
-    })?;
-    Ok(args)
+        if let Some((tokens, max_buckets)) = &self.max_buckets {
+            if let Err(e) = rules::check_max_buckets(*max_buckets) {
+                ctxt.error_spanned_by(tokens, e);
+            }
+        }
+        if let Some((tokens, zero_threshold)) = &self.zero_threshold {
+            if let Err(e) = rules::check_zero_threshold(*zero_threshold) {
+                ctxt.error_spanned_by(tokens, e);
+            }
+        }
+    }
 }
 
 /// `#[metric(name = "…", help = "…", unit = "…", buckets = …, max_cardinality = N)]`.

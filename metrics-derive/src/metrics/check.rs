@@ -79,22 +79,7 @@ fn check_field(field: &MetricField, ctxt: &Ctxt) {
                 "`native(…)` applies to `NativeHistogram` fields (and families of them); remove it, or make the field a `NativeHistogram`",
             );
         }
-        use promstrict_rules::native as rules;
-        if let Some((tokens, schema)) = &args.schema {
-            if let Err(e) = rules::check_schema(*schema) {
-                ctxt.error_spanned_by(tokens, e);
-            }
-        }
-        if let Some((tokens, max_buckets)) = &args.max_buckets {
-            if let Err(e) = rules::check_max_buckets(*max_buckets) {
-                ctxt.error_spanned_by(tokens, e);
-            }
-        }
-        if let Some((tokens, zero_threshold)) = &args.zero_threshold {
-            if let Err(e) = rules::check_zero_threshold(*zero_threshold) {
-                ctxt.error_spanned_by(tokens, e);
-            }
-        }
+        args.check(ctxt);
     }
     if let (Some(key), Shape::Single(_)) = (&field.init_all, shape) {
         ctxt.error_spanned_by(

@@ -147,15 +147,8 @@ fn construct_expr(field: &MetricField, private: &TokenStream) -> TokenStream {
         }
     };
     if field.native_type && field.shape.is_some() {
-        use promstrict_rules::native::DEFAULT_ZERO_THRESHOLD;
         let args = field.native.as_ref().map(|(_, args)| args);
-        let schema = args.and_then(|a| a.schema.as_ref()).map_or(3, |s| s.1) as i32;
-        let max_buckets = args
-            .and_then(|a| a.max_buckets.as_ref())
-            .map_or(160, |m| m.1) as usize;
-        let zero_threshold = args
-            .and_then(|a| a.zero_threshold.as_ref())
-            .map_or(DEFAULT_ZERO_THRESHOLD, |z| z.1);
+        let (schema, max_buckets, zero_threshold) = crate::metrics::attr::NativeArgs::values(args);
         let classic = match &field.buckets {
             Some((_, Some(bounds))) => {
                 let buckets = buckets_expr(bounds, private, span);

@@ -10,6 +10,7 @@ use super::Outcome;
 use crate::label::Labels;
 use crate::metric::exemplar::current_exemplar;
 use crate::metric::histogram::{AtomicHistogram, Buckets, MAX_BUCKETS};
+use crate::metric::native_histogram::{AtomicNativeHistogram, NativeOptions, NativeSnapshot};
 use crate::metric::{Exemplar, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 use crate::registry::{default_registry, Descriptor, MetricGroup, Registry, RegistryError};
 use crate::{AlertSettings, Objective};
@@ -28,6 +29,9 @@ pub struct Callsite {
     /// `objective(latency = …, percent = …)`: threshold and percentage, and
     /// the page and ticket alerts' `for` and severity.
     objective: Option<(f64, f64, [Option<&'static str>; 4])>,
+    /// `native(…)`: schema, max buckets and zero threshold (checked at
+    /// compile time).
+    native: Option<(i32, usize, f64)>,
     cells: OnceLock<Cells>,
 }
 
@@ -38,6 +42,11 @@ struct Cells {
     by_outcome: [AtomicHistogram; 4],
     /// Time to first item (streaming functions only).
     first_item: Option<AtomicHistogram>,
+    /// With `native`: every duration, whatever the outcome (`by_outcome`
+    /// still counts the calls, and keeps the classic buckets if any).
+    native: Option<AtomicNativeHistogram>,
+    /// With `native`, for streaming functions: the time to first item.
+    native_first_item: Option<AtomicNativeHistogram>,
 }
 
 impl Cells {
@@ -71,8 +80,17 @@ impl Callsite {
             bounds,
             streaming,
             objective: None,
+            native: None,
             cells: OnceLock::new(),
         }
+    }
+
+    /// The same callsite, recording durations (and times to first item)
+    /// into native histograms too; `bounds` may then be empty (no classic
+    /// buckets: the classic view is a count and a sum).
+    pub const fn native(mut self, schema: i32, max_buckets: usize, zero_threshold: f64) -> Self {
+        self.native = Some((schema, max_buckets, zero_threshold));
+        self
     }
 
     /// The callsite of a function with a latency objective (checked at
@@ -93,6 +111,7 @@ impl Callsite {
             bounds,
             streaming,
             objective: Some((threshold, percent, alerts)),
+            native: None,
             cells: OnceLock::new(),
         }
     }
@@ -110,12 +129,22 @@ impl Callsite {
     #[inline(never)]
     fn register(&'static self) -> CallsiteRecorder {
         let cells = self.cells.get_or_init(|| {
-            let buckets = Buckets::new(self.bounds).unwrap_or_default();
+            let native = self
+                .native
+                .and_then(|(schema, max, zero)| NativeOptions::new(schema, max, zero).ok());
+            let buckets = match (&native, self.bounds) {
+                // A count and a sum per outcome: the buckets are native.
+                (Some(_), []) => Buckets::count_only(),
+                _ => Buckets::new(self.bounds).unwrap_or_default(),
+            };
             let histogram = || AtomicHistogram::new(&buckets);
+            let native_histogram = || native.as_ref().map(AtomicNativeHistogram::new);
             Cells {
                 started: AtomicU64::new(0),
                 by_outcome: [histogram(), histogram(), histogram(), histogram()],
                 first_item: self.streaming.then(histogram),
+                native: native_histogram(),
+                native_first_item: native_histogram().filter(|_| self.streaming),
             }
         });
         // Never while holding a lock: a scrape takes the registry's lock, then
@@ -141,17 +170,38 @@ impl Recorder for CallsiteRecorder {
     fn exit(&self, outcome: Outcome, seconds: f64) {
         let histogram = &self.0.by_outcome[outcome as usize];
         match current_exemplar() {
-            None => histogram.observe(seconds),
-            Some(exemplar) => histogram.observe_with_exemplar(seconds, &exemplar),
+            None => {
+                histogram.observe(seconds);
+                if let Some(native) = &self.0.native {
+                    native.observe(seconds);
+                }
+            }
+            Some(exemplar) => {
+                histogram.observe_with_exemplar(seconds, &exemplar);
+                if let Some(native) = &self.0.native {
+                    native.observe_with_exemplar(seconds, &exemplar);
+                }
+            }
         }
     }
 
     #[inline]
     fn first_item(&self, seconds: f64) {
         if let Some(h) = &self.0.first_item {
+            let native = self.0.native_first_item.as_ref();
             match current_exemplar() {
-                None => h.observe(seconds),
-                Some(exemplar) => h.observe_with_exemplar(seconds, &exemplar),
+                None => {
+                    h.observe(seconds);
+                    if let Some(native) = native {
+                        native.observe(seconds);
+                    }
+                }
+                Some(exemplar) => {
+                    h.observe_with_exemplar(seconds, &exemplar);
+                    if let Some(native) = native {
+                        native.observe_with_exemplar(seconds, &exemplar);
+                    }
+                }
             }
         }
     }
@@ -239,6 +289,7 @@ fn visit_histograms<'a>(
     module: &str,
     histograms: impl Iterator<Item = &'a AtomicHistogram>,
     bounds: &[f64],
+    native: Option<&NativeSnapshot>,
     visitor: &mut dyn SeriesVisitor,
 ) {
     let n = bounds.len() + 1;
@@ -262,9 +313,21 @@ fn visit_histograms<'a>(
         SeriesExtras {
             created: None,
             exemplars: if any_exemplar { exemplars } else { &[] },
-            native: None,
+            native,
         },
     );
+}
+
+/// The native histograms of a group of callsites read as one series: only
+/// when every callsite of the group has one (otherwise the group is exposed
+/// through its classic view alone).
+fn merged_native<'a>(
+    natives: impl Iterator<Item = Option<&'a AtomicNativeHistogram>>,
+) -> Option<NativeSnapshot> {
+    let snapshots: Option<Vec<NativeSnapshot>> = natives
+        .map(|n| n.map(AtomicNativeHistogram::snapshot))
+        .collect();
+    NativeSnapshot::merged(snapshots?.iter())
 }
 
 /// Folds `histogram`'s bucket exemplars into `out` (bucketed by `bounds`, as
@@ -318,7 +381,15 @@ impl Metric for DurationCollector {
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         CALLSITES.for_each_group(false, |function, module, group, bounds| {
             let histograms = group.iter().flat_map(|c| c.by_outcome.iter());
-            visit_histograms(function, module, histograms, bounds, visitor);
+            let native = merged_native(group.iter().map(|c| c.native.as_ref()));
+            visit_histograms(
+                function,
+                module,
+                histograms,
+                bounds,
+                native.as_ref(),
+                visitor,
+            );
         });
     }
 
@@ -422,7 +493,15 @@ impl Metric for FirstItemCollector {
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
         CALLSITES.for_each_group(true, |function, module, group, bounds| {
             let histograms = group.iter().filter_map(|c| c.first_item.as_ref());
-            visit_histograms(function, module, histograms, bounds, visitor);
+            let native = merged_native(group.iter().map(|c| c.native_first_item.as_ref()));
+            visit_histograms(
+                function,
+                module,
+                histograms,
+                bounds,
+                native.as_ref(),
+                visitor,
+            );
         });
     }
 }

@@ -52,13 +52,14 @@
 //!
 //! | option | what it does | with |
 //! | --- | --- | --- |
-//! | `metric = <expr>` | durations go to this `Histogram` / `Family<L, Histogram>` instead of the built-in families | |
+//! | `metric = <expr>` | durations go to this `Histogram` / `Family<L, Histogram>` (or `NativeHistogram` / `Family<L, NativeHistogram>`) instead of the built-in families | |
 //! | `labels = <expr>` | the family's label set, evaluated at entry (it may use the arguments) | `metric` |
 //! | `calls = <expr>` | counts calls: a `Counter`, or a `Family<L2, Counter>` with `L2: From<(L, Outcome)>` | `metric` |
 //! | `in_flight = <expr>` | a `Gauge` / `Family<L, Gauge>` of the calls running | `metric` |
 //! | `first_item = <expr>` | time to first item into this histogram (implies `stream`) | `metric` |
 //! | `stream` | the returned iterator/stream is timed until it ends | |
 //! | `buckets = …` | buckets of `function_duration_seconds` (a list, `"fast"`, `"medium"`, `"slow"`, `exponential(…)`, `linear(…)`) | bare form |
+//! | `native`, `native(schema = 3, max_buckets = 160, zero_threshold = …)` | this function's `function_duration_seconds` (and `function_first_item_seconds`) series are native histograms, checked as `#[metric(native(…))]` is; with `buckets = …` the classic buckets are kept beside (without, the text formats show a count and a sum) | bare form, no `objective` |
 //! | `name = "…"` | the `function` label | bare form |
 //! | `crate = "…"` | the path of a re-export of this crate, for generated code | |
 //!

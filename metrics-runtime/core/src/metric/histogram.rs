@@ -47,6 +47,12 @@ pub use promstrict_rules::buckets::{BucketsError, MAX_BUCKETS};
 pub struct Buckets(Arc<[f64]>);
 
 impl Buckets {
+    /// No bounds: only the `+Inf` bucket, a count and a sum (the classic
+    /// view of a native histogram without classic buckets).
+    pub(crate) fn count_only() -> Self {
+        Buckets(Arc::from(&[][..]))
+    }
+
     /// For operations well under a second: 0.01 … 1 s (`buckets = "fast"`).
     pub const FAST: &'static [f64] = rules::FAST;
     /// For operations of about a second: 0.25 … 10 s (`buckets = "medium"`).

@@ -148,6 +148,40 @@ impl NativeSnapshot {
         bucket_bound(schema, index)
     }
 
+    /// The sum of `snapshots` (several series read as one): at the lowest
+    /// of their schemas, each bucket of a higher one folded into the bucket
+    /// that contains it, with the widest zero threshold. `None` if empty.
+    pub fn merged<'a>(snapshots: impl IntoIterator<Item = &'a NativeSnapshot>) -> Option<Self> {
+        let snapshots: Vec<&NativeSnapshot> = snapshots.into_iter().collect();
+        let schema = snapshots.iter().map(|s| s.schema).min()?;
+        let (mut positive, mut negative) = (BTreeMap::new(), BTreeMap::new());
+        let mut out = NativeSnapshot {
+            schema,
+            zero_threshold: 0.0,
+            zero_count: 0,
+            count: 0,
+            sum: 0.0,
+            positive: Vec::new(),
+            negative: Vec::new(),
+        };
+        for s in snapshots {
+            let steps = s.schema - schema;
+            for &(key, count) in &s.positive {
+                *positive.entry(reduce_key(key, steps)).or_insert(0u64) += count;
+            }
+            for &(key, count) in &s.negative {
+                *negative.entry(reduce_key(key, steps)).or_insert(0u64) += count;
+            }
+            out.zero_threshold = out.zero_threshold.max(s.zero_threshold);
+            out.zero_count += s.zero_count;
+            out.count += s.count;
+            out.sum += s.sum;
+        }
+        out.positive = positive.into_iter().collect();
+        out.negative = negative.into_iter().collect();
+        Some(out)
+    }
+
     /// Spans and deltas as protobuf and remote write carry buckets: each
     /// span `(offset, length)` starts `offset` indices after the previous
     /// span's end (the first at its absolute index), and each delta is a
@@ -914,6 +948,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn merged_snapshots_fold_to_the_lowest_schema() {
+        let a = h(1, 160, 0.0);
+        let b = h(0, 160, 0.0);
+        for v in [1.0, 1.5, 3.0] {
+            a.observe(v);
+        }
+        b.observe(3.0);
+        b.observe(-1.0);
+        let m = NativeSnapshot::merged([&a.snapshot(), &b.snapshot()]).unwrap();
+        assert_eq!((m.schema, m.count, m.sum), (0, 5, 7.5));
+        // Schema 1: 1 -> 0, 1.5 -> 1, 3 -> 4; at schema 0: 0, 1, 2; plus b's 3 -> 2.
+        assert_eq!(m.positive, vec![(0, 1), (1, 1), (2, 2)]);
+        assert_eq!(m.negative, vec![(0, 1)]);
+        assert!(NativeSnapshot::merged([]).is_none());
     }
 
     #[test]
