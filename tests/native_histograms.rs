@@ -18,7 +18,7 @@ use metrics_toolkit::{
     free_loopback_port, http_request, percent_encode, poll_until, prometheus_server,
     promtool_check_metrics, python_parse_openmetrics, spawn_prometheus, StopOnDrop, TempDir,
 };
-use promstrict::promql::{histogram_quantile_native, NativeBuckets};
+use promstrict::promql::{histogram_quantile_native, rate_native, NativeBuckets, NativeSample};
 use promstrict::{
     protobuf, Buckets, Counter, Exporter, Family, Format, Gauge, GaugeHistogram, Histogram, Info,
     LabelSet, LabelValue, Metrics, NativeHistogram, NativeOptions, NativeSnapshot, Registry,
@@ -153,6 +153,52 @@ fn query(prometheus: SocketAddr, q: &str, time: Option<f64>) -> Option<f64> {
     sample["value"][1].as_str()?.parse().ok()
 }
 
+/// The raw native samples of `selector` (a range selector such as
+/// `run_seconds[1m]`) at `time`, as Prometheus stored them, read back into
+/// buckets at `schema` (the API gives each bucket's bounds, not its index).
+fn raw_native(prometheus: SocketAddr, selector: &str, time: f64, schema: i32) -> Vec<NativeSample> {
+    let target = format!(
+        "/api/v1/query?query={}&time={time:.3}",
+        percent_encode(selector)
+    );
+    let response = http_request(prometheus, "GET", &target, &[]).unwrap();
+    assert_eq!(response.status, 200);
+    let json: Value = serde_json::from_slice(&response.body).unwrap();
+    let series = json["data"]["result"].as_array().unwrap();
+    assert_eq!(series.len(), 1, "{json}");
+    let number = |v: &Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
+    series[0]["histograms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| {
+            let h = &point[1];
+            let mut buckets = NativeBuckets {
+                schema,
+                zero_threshold: 1e-9,
+                count: number(&h["count"]),
+                sum: number(&h["sum"]),
+                ..NativeBuckets::default()
+            };
+            for b in h["buckets"].as_array().into_iter().flatten() {
+                let (lower, upper, count) = (number(&b[1]), number(&b[2]), number(&b[3]));
+                if lower < 0.0 && upper > 0.0 {
+                    buckets.zero_count += count;
+                } else {
+                    assert!(lower > 0.0, "only positive observations: {b}");
+                    let index = (upper.log2() * f64::from(1 << schema)).round() as i32;
+                    assert_eq!(NativeSnapshot::bucket_upper_bound(schema, index), upper);
+                    buckets.positive.push((index, count));
+                }
+            }
+            NativeSample {
+                t: point[0].as_f64().unwrap(),
+                h: buckets,
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn prometheus_reads_native_histograms_over_protobuf() {
     let Some(prometheus_bin) = prometheus_server() else {
@@ -233,6 +279,60 @@ fn prometheus_reads_native_histograms_over_protobuf() {
         (native_rate - counter_rate).abs() <= 0.05 * counter_rate,
         "histogram_count(rate) {native_rate} vs rate(runs_total) {counter_rate}"
     );
+    // Our `rate_native` over the samples Prometheus stored gives its
+    // `rate()`: the count rate and the quantiles of the rate, to rounding.
+    // (Traffic started with the first scrapes, so the window's first
+    // sample is small: a float counter's zero clamp would differ here.)
+    // Queries give the time in milliseconds.
+    let mut at_ours = (at * 1000.0).round() / 1000.0;
+    let raw = loop {
+        let raw = raw_native(prometheus, "run_seconds[1m]", at_ours, SCHEMA);
+        // A sample exactly on the window's left edge is inside for
+        // Prometheus 2, outside for `promql` (Prometheus 3): step past it.
+        if raw.iter().any(|r| (r.t - (at_ours - 60.0)).abs() < 5e-4) {
+            at_ours += 0.001;
+            continue;
+        }
+        break raw;
+    };
+    assert!(raw.len() >= 2, "{raw:?}");
+    // Prometheus subtracts times in integer milliseconds; near 1.8e9 s an
+    // f64 carries only ~0.2 µs, so the times are taken from a nearby base.
+    let base = at_ours.floor() - 120.0;
+    let rebased: Vec<NativeSample> = raw
+        .iter()
+        .map(|r| NativeSample {
+            t: ((r.t - base) * 1000.0).round() / 1000.0,
+            h: r.h.clone(),
+        })
+        .collect();
+    let ours = rate_native(&rebased, ((at_ours - base) * 1000.0).round() / 1000.0, 60.0).unwrap();
+    let theirs = query(
+        prometheus,
+        "histogram_count(rate(run_seconds[1m]))",
+        Some(at_ours),
+    )
+    .unwrap();
+    assert!(
+        (ours.count - theirs).abs() <= 1e-9 * theirs,
+        "count rate: ours {}, Prometheus {theirs}; at {at_ours}, samples {:?}",
+        ours.count,
+        raw.iter().map(|r| (r.t, r.h.count)).collect::<Vec<_>>()
+    );
+    for q in [0.5, 0.9, 0.95, 0.99] {
+        let theirs = query(
+            prometheus,
+            &format!("histogram_quantile({q}, rate(run_seconds[1m]))"),
+            Some(at_ours),
+        )
+        .unwrap();
+        let ours = histogram_quantile_native(q, &ours);
+        assert!(
+            (ours - theirs).abs() <= 1e-9 * theirs.abs(),
+            "q={q} of the rate: ours {ours}, Prometheus {theirs}"
+        );
+    }
+
     // Four in five observations are COMMON: the median lies in its bucket,
     // the 0.95 quantile in RARE's.
     let median = query(

@@ -255,6 +255,70 @@ fn reading_a_registry_changes_nothing_and_sees_everything() {
     );
 }
 
+/// A native histogram read from a registry: its window quantiles are
+/// `histogram_quantile(q, rate(x[w]))` over its buckets (`promql::rate_native`),
+/// not a count-only classic view.
+#[test]
+fn native_histograms_from_a_registry_get_quantiles() {
+    use promstrict::promql::{histogram_quantile_native, rate_native, NativeBuckets, NativeSample};
+    use promstrict::{NativeHistogram, NativeOptions};
+
+    let registry = Registry::new();
+    let latency = registry
+        .register(
+            "rpc_duration_seconds",
+            "RPC latency.",
+            NativeHistogram::new(NativeOptions::new(3, 160, 1e-9).unwrap()),
+        )
+        .unwrap();
+    let mut s = sampler(1_000, 10);
+    let mut history = Vec::new();
+    for i in 0..=20 {
+        // Nine fast calls and one slow one per second; only slow ones
+        // after t = 15, which moves the window's quantiles up.
+        for k in 0..10 {
+            latency.observe(if i > 15 || k == 9 { 0.8 } else { 0.02 });
+        }
+        let t = f64::from(i);
+        s.record_registry(t, &registry).unwrap();
+        history.push(NativeSample {
+            t,
+            h: NativeBuckets::from(&latency.snapshot()),
+        });
+    }
+    let d = s.distributions()[0];
+    assert_eq!(d.name, "rpc_duration_seconds");
+    assert_eq!(d.kind, DistributionKind::Histogram);
+    assert_eq!(d.count, 210.0);
+    let rate = rate_native(&history, 20.0, 10.0).unwrap();
+    assert!(
+        close(d.rate.unwrap(), rate.count),
+        "{:?} vs {}",
+        d.rate,
+        rate.count
+    );
+    for (ours, q) in [
+        (d.window.p50, 0.5),
+        (d.window.p95, 0.95),
+        (d.window.p99, 0.99),
+    ] {
+        assert!(
+            close(ours.unwrap(), histogram_quantile_native(q, &rate)),
+            "q={q}"
+        );
+    }
+    assert!(close(
+        s.quantile("rpc_duration_seconds", 0.5).unwrap(),
+        histogram_quantile_native(0.5, &rate)
+    ));
+    // Over the window half the calls were slow: the median is in 0.8's
+    // bucket; over the whole life most were fast.
+    let p50 = d.window.p50.unwrap();
+    assert!((0.7..=0.8).contains(&p50), "{p50}");
+    assert!(d.lifetime.p50.unwrap() < 0.03);
+    assert_eq!(s.total("rpc_duration_seconds_count"), Some(210.0));
+}
+
 #[test]
 fn snapshots_must_move_forward_in_time() {
     let mut s = sampler(1_000, 10);

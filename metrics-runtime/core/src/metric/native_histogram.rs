@@ -724,9 +724,11 @@ fn window_len(schema: i32, max_buckets: usize) -> usize {
 /// advance, exposed over protobuf to a Prometheus started with
 /// `--enable-feature=native-histograms`. Text formats expose its count and
 /// sum (and its classic buckets if it keeps them); the protobuf exposition
-/// (feature `protobuf`) carries its buckets. Everything else that reads a
-/// registry (remote write, the sampler, `Registry::collect`) sees that
-/// classic view too.
+/// (feature `protobuf`) carries its buckets, and so does
+/// [`Registry::collect_with_extras`](crate::Registry::collect_with_extras),
+/// through which the terminal dashboard's sampler derives quantiles from
+/// them. Remote write and [`Registry::collect`](crate::Registry::collect)
+/// see the classic view.
 ///
 /// At schema `s` the buckets grow by the factor `2^(2^-s)`; bucket `i`
 /// holds the observations `v` with `base^(i-1) < |v| <= base^i`, in one set

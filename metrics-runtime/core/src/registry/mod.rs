@@ -15,7 +15,7 @@ use std::sync::{OnceLock, RwLock, RwLockReadGuard};
 use crate::encoding::text::{self, FamilyHeader, SampleWriter};
 use crate::encoding::Format;
 use crate::label::Labels;
-use crate::metric::{DynMetric, Metric, MetricType, SeriesValue, SeriesVisitor};
+use crate::metric::{DynMetric, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 use promstrict_rules::objectives::{check_objective, LabelValues, Objective};
 
 use crate::generate::{Catalog, CatalogFamily, DashboardOptions, RulesOptions};
@@ -481,13 +481,49 @@ impl Registry {
     /// # Ok::<(), promstrict::RegistryError>(())
     /// ```
     pub fn collect(&self, mut f: impl FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)) {
+        self.collect_with_extras(|family, labels, value, _| f(family, labels, value))
+    }
+
+    /// [`collect`](Self::collect), with what each series carries besides
+    /// its value: its exemplars, its creation time, and a native
+    /// histogram's buckets.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{NativeHistogram, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// registry.register("job_seconds", "Job time.", NativeHistogram::default())?.observe(3.0);
+    /// let mut buckets = Vec::new();
+    /// registry.collect_with_extras(|_, _, _, extras| {
+    ///     if let Some(native) = extras.native {
+    ///         buckets = native.positive.clone();
+    ///     }
+    /// });
+    /// assert_eq!(buckets.len(), 1);
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn collect_with_extras(
+        &self,
+        mut f: impl FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>, &SeriesExtras<'_>),
+    ) {
         struct Adapter<'a, 'b, F> {
             info: &'a FamilyInfo<'b>,
             f: &'a mut F,
         }
-        impl<F: FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>)> SeriesVisitor for Adapter<'_, '_, F> {
+        impl<F: FnMut(&FamilyInfo<'_>, Labels<'_>, SeriesValue<'_>, &SeriesExtras<'_>)>
+            SeriesVisitor for Adapter<'_, '_, F>
+        {
             fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {
-                (self.f)(self.info, labels, value)
+                (self.f)(self.info, labels, value, &SeriesExtras::default())
+            }
+            fn series_with_extras(
+                &mut self,
+                labels: Labels<'_>,
+                value: SeriesValue<'_>,
+                extras: SeriesExtras<'_>,
+            ) {
+                (self.f)(self.info, labels, value, &extras)
             }
         }
         let inner = self.read();

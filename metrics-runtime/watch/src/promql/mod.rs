@@ -36,6 +36,8 @@
 //! * `None` means Prometheus returns no sample for the series at `at`;
 //!   `Some(NaN)` means it returns a sample whose value is NaN.
 
+use std::collections::BTreeMap;
+
 #[cfg(test)]
 mod tests;
 
@@ -246,7 +248,7 @@ pub fn histogram_quantile(q: f64, buckets: &[Bucket]) -> Option<f64> {
 ///
 /// Bucket `i` at schema `s` holds `2^((i-1)·2^-s) < |v| <= 2^(i·2^-s)`;
 /// `positive` and `negative` list `(index, count)` pairs in any order
-/// (`NativeSnapshot`'s buckets, with counts as floats).
+/// (`NativeSnapshot`'s buckets, with counts as floats: `From<&NativeSnapshot>`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NativeBuckets {
     /// The schema, −4 to 8.
@@ -263,6 +265,21 @@ pub struct NativeBuckets {
     pub positive: Vec<(i32, f64)>,
     /// Negative buckets as `(index, count)`.
     pub negative: Vec<(i32, f64)>,
+}
+
+impl From<&promstrict_core::NativeSnapshot> for NativeBuckets {
+    fn from(s: &promstrict_core::NativeSnapshot) -> Self {
+        let floats = |b: &[(i32, u64)]| b.iter().map(|&(i, c)| (i, c as f64)).collect();
+        NativeBuckets {
+            schema: s.schema,
+            zero_threshold: s.zero_threshold,
+            zero_count: s.zero_count as f64,
+            count: s.count as f64,
+            sum: s.sum,
+            positive: floats(&s.positive),
+            negative: floats(&s.negative),
+        }
+    }
 }
 
 /// The `q`-quantile of a native histogram, as Prometheus 2.42's
@@ -344,6 +361,172 @@ pub fn histogram_quantile_native(q: f64, h: &NativeBuckets) -> f64 {
     }
     let rank = rank - (count - bucket_count);
     lower + (upper - lower) * (rank / bucket_count)
+}
+
+/// One reading of a native histogram: when, and its buckets.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NativeSample {
+    /// Seconds, on the same clock as the evaluation time.
+    pub t: f64,
+    /// The cumulative-since-start buckets at `t`.
+    pub h: NativeBuckets,
+}
+
+impl NativeBuckets {
+    /// The same histogram at `schema` (at most its own): each bucket folded
+    /// into the wider bucket that contains it, as Prometheus'
+    /// `CopyToSchema` does.
+    #[must_use]
+    pub fn at_schema(&self, schema: i32) -> NativeBuckets {
+        let steps = self.schema - schema;
+        if steps <= 0 {
+            return self.clone();
+        }
+        let reduce = |buckets: &[(i32, f64)]| {
+            let mut out: BTreeMap<i32, f64> = BTreeMap::new();
+            for &(i, c) in buckets {
+                let key = ((i64::from(i) + (1i64 << steps) - 1) >> steps) as i32;
+                *out.entry(key).or_insert(0.0) += c;
+            }
+            out.into_iter().collect()
+        };
+        NativeBuckets {
+            schema,
+            positive: reduce(&self.positive),
+            negative: reduce(&self.negative),
+            ..self.clone()
+        }
+    }
+
+    /// `self + sign · other`, bucket by bucket, at the lower of the two
+    /// schemas.
+    fn combine(&self, other: &NativeBuckets, sign: f64) -> NativeBuckets {
+        let schema = self.schema.min(other.schema);
+        let (a, b) = (self.at_schema(schema), other.at_schema(schema));
+        let merge = |x: &[(i32, f64)], y: &[(i32, f64)]| {
+            let mut out: BTreeMap<i32, f64> = x.iter().copied().collect();
+            for &(i, c) in y {
+                *out.entry(i).or_insert(0.0) += sign * c;
+            }
+            out.into_iter().collect()
+        };
+        NativeBuckets {
+            schema,
+            zero_threshold: a.zero_threshold.max(b.zero_threshold),
+            zero_count: a.zero_count + sign * b.zero_count,
+            count: a.count + sign * b.count,
+            sum: a.sum + sign * b.sum,
+            positive: merge(&a.positive, &b.positive),
+            negative: merge(&a.negative, &b.negative),
+        }
+    }
+
+    /// The bucket-wise sum of two histograms (at the lower schema): what
+    /// `sum(…)` of two native series gives.
+    #[must_use]
+    pub fn add(&self, other: &NativeBuckets) -> NativeBuckets {
+        self.combine(other, 1.0)
+    }
+
+    /// Every count multiplied by `factor` (the sum too).
+    fn scale(&mut self, factor: f64) {
+        self.zero_count *= factor;
+        self.count *= factor;
+        self.sum *= factor;
+        for b in self.positive.iter_mut().chain(self.negative.iter_mut()) {
+            b.1 *= factor;
+        }
+    }
+
+    /// Whether `self`, read after `previous`, shows a counter reset:
+    /// Prometheus' `DetectReset` (a count, the zero bucket or any bucket
+    /// went down, the schema went up, or the zero threshold changed).
+    fn is_reset_after(&self, previous: &NativeBuckets) -> bool {
+        if self.count < previous.count
+            || self.schema > previous.schema
+            || self.zero_threshold != previous.zero_threshold
+            || self.zero_count < previous.zero_count
+        {
+            return true;
+        }
+        let schema = self.schema.min(previous.schema);
+        let (now, before) = (self.at_schema(schema), previous.at_schema(schema));
+        let went_down = |now: &[(i32, f64)], before: &[(i32, f64)]| {
+            let now: BTreeMap<i32, f64> = now.iter().copied().collect();
+            before
+                .iter()
+                .any(|&(i, c)| now.get(&i).copied().unwrap_or(0.0) < c)
+        };
+        went_down(&now.positive, &before.positive) || went_down(&now.negative, &before.negative)
+    }
+}
+
+/// `rate(v[range])` of a native histogram evaluated at `at`, as Prometheus
+/// 2.42 computes it: the last histogram minus the first in `(at - range,
+/// at]` (at the lowest schema among them), plus the histogram before each
+/// counter reset, extrapolated to the window's edges and divided by
+/// `range`. Unlike a float counter's rate, the extrapolation toward the
+/// start is not clamped where the count would reach zero (upstream applies
+/// that clamp to floats only). `None` with fewer than two samples in the
+/// window.
+///
+/// ```
+/// use promstrict_watch::promql::{histogram_quantile_native, rate_native, NativeBuckets, NativeSample};
+///
+/// // Every 10 s, 10 more observations in bucket 1 (1, 2] at schema 0.
+/// let samples: Vec<NativeSample> = (0..=6)
+///     .map(|i| {
+///         let n = 10.0 * i as f64;
+///         NativeSample {
+///             t: 10.0 * i as f64,
+///             h: NativeBuckets { schema: 0, count: n, sum: 1.5 * n, positive: vec![(1, n)], ..NativeBuckets::default() },
+///         }
+///     })
+///     .collect();
+/// let r = rate_native(&samples, 60.0, 60.0).unwrap();
+/// assert!((r.count - 1.0).abs() < 1e-12);
+/// assert_eq!(histogram_quantile_native(0.5, &r), 1.5);
+/// ```
+#[must_use]
+pub fn rate_native(samples: &[NativeSample], at: f64, range: f64) -> Option<NativeBuckets> {
+    let start = at - range;
+    // False for range <= 0 and for NaN `at`/`range`: nothing to select.
+    if start.partial_cmp(&at) != Some(std::cmp::Ordering::Less) {
+        return None;
+    }
+    debug_assert!(
+        samples.windows(2).all(|w| w[0].t <= w[1].t),
+        "promql: samples must be sorted by timestamp"
+    );
+    let lo = samples.partition_point(|s| s.t <= start);
+    let hi = samples.partition_point(|s| s.t <= at);
+    let window = samples.get(lo..hi.max(lo))?;
+    let (first, last) = (window.first()?, window.last()?);
+    if window.len() < 2 {
+        return None;
+    }
+    let schema = window.iter().map(|s| s.h.schema).min()?;
+    let mut result = last.h.at_schema(schema).combine(&first.h, -1.0);
+    let mut previous = &first.h;
+    for s in &window[1..] {
+        if s.h.is_reset_after(previous) {
+            result = result.add(previous);
+        }
+        previous = &s.h;
+    }
+    let sampled_interval = last.t - first.t;
+    let average = sampled_interval / (window.len() - 1) as f64;
+    let threshold = average * 1.1;
+    let mut to_start = first.t - start;
+    if to_start >= threshold {
+        to_start = average / 2.0;
+    }
+    let mut to_end = at - last.t;
+    if to_end >= threshold {
+        to_end = average / 2.0;
+    }
+    result.scale((sampled_interval + to_start + to_end) / sampled_interval / range);
+    Some(result)
 }
 
 fn extrapolated_rate(

@@ -861,7 +861,9 @@ fn unsorted_samples_are_rejected_in_debug_builds() {
 }
 
 mod native {
-    use crate::promql::{histogram_quantile_native, NativeBuckets};
+    use crate::promql::{
+        histogram_quantile_native, rate, rate_native, NativeBuckets, NativeSample, Sample,
+    };
 
     fn h(
         schema: i32,
@@ -936,5 +938,73 @@ mod native {
         assert_eq!(histogram_quantile_native(1.0, &hist), 2.0);
         // Only NaN observations: no bucket at all.
         assert_eq!(histogram_quantile_native(0.5, &h(0, 3.0, &[], &[])), 0.0);
+    }
+
+    fn at(t: f64, h: NativeBuckets) -> NativeSample {
+        NativeSample { t, h }
+    }
+
+    #[test]
+    fn rate_extrapolates_as_the_count_rate_without_the_zero_clamp() {
+        // 5 readings 10 s apart, +10 each in bucket 1; starting from 2, so
+        // a float counter's rate would clamp its extrapolation at zero.
+        let samples: Vec<NativeSample> = (0..5)
+            .map(|i| {
+                let n = 2.0 + 10.0 * i as f64;
+                at(12.0 + 10.0 * i as f64, h(0, n, &[(1, n)], &[]))
+            })
+            .collect();
+        let r = rate_native(&samples, 60.0, 60.0).unwrap();
+        // 40 over 40 s sampled; 12 s to the start is past 1.1 × 10, so half
+        // an interval (5 s) is assumed there; 8 s to the end is kept.
+        let expected = 40.0 * (40.0 + 5.0 + 8.0) / 40.0 / 60.0;
+        assert!((r.count - expected).abs() < 1e-12, "{}", r.count);
+        assert_eq!(r.positive, vec![(1, r.count)]);
+        // The float counter's rate of the same counts is clamped lower.
+        let floats: Vec<Sample> = samples
+            .iter()
+            .map(|s| Sample {
+                t: s.t,
+                v: s.h.count,
+            })
+            .collect();
+        let clamped = rate(&floats, 60.0, 60.0).unwrap();
+        assert!(clamped < r.count, "{clamped} vs {}", r.count);
+        assert_eq!(rate_native(&samples[..1], 60.0, 60.0), None);
+    }
+
+    #[test]
+    fn rate_adds_the_histogram_before_a_reset_and_folds_schemas() {
+        let samples = vec![
+            at(10.0, h(1, 4.0, &[(2, 4.0)], &[])),
+            // Reset (count went down): 1 observation since.
+            at(20.0, h(1, 1.0, &[(2, 1.0)], &[])),
+            // The schema went down to 0 later: bucket 2 at schema 1 is
+            // bucket 1 at schema 0.
+            at(30.0, h(0, 3.0, &[(1, 3.0)], &[])),
+        ];
+        let r = rate_native(&samples, 30.0, 25.0).unwrap();
+        // last - first + the histogram before the reset: 3 - 4 + 4 = 3 over
+        // 20 s, extrapolated by the 5 s to the window's start (under 1.1
+        // intervals) and none at the end: 3 × 25 / 20 / 25.
+        assert_eq!(r.schema, 0);
+        let expected = 3.0 * 25.0 / 20.0 / 25.0;
+        assert!((r.count - expected).abs() < 1e-12, "{}", r.count);
+        assert_eq!(r.positive.len(), 1);
+        assert!((r.positive[0].1 - expected).abs() < 1e-12);
+        assert_eq!(histogram_quantile_native(1.0, &r), 2.0);
+    }
+
+    #[test]
+    fn sums_and_schema_reduction() {
+        let a = h(2, 2.0, &[(1, 1.0), (4, 1.0)], &[(3, 1.0)]);
+        let b = h(1, 1.0, &[(2, 1.0)], &[]);
+        let sum = a.add(&b);
+        // Schema 2 → 1: index 1 → 1, 4 → 2, negative 3 → 2.
+        assert_eq!(sum.schema, 1);
+        assert_eq!(sum.positive, vec![(1, 1.0), (2, 2.0)]);
+        assert_eq!(sum.negative, vec![(2, 1.0)]);
+        assert_eq!(sum.count, 3.0);
+        assert_eq!(a.at_schema(3), a);
     }
 }

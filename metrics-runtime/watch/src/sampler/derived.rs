@@ -192,6 +192,21 @@ impl Sampler {
                         Quantiles::default(),
                         Quantiles::default(),
                     ),
+                    Stored::Native {
+                        count,
+                        sum,
+                        readings,
+                        ..
+                    } => {
+                        let window = promql::rate_native(readings, self.at(), self.window)
+                            .map(|rate| native_quantiles(&rate))
+                            .unwrap_or_default();
+                        let lifetime = readings
+                            .last()
+                            .map(|r| native_quantiles(&r.h))
+                            .unwrap_or_default();
+                        (DistributionKind::Histogram, count, sum, window, lifetime)
+                    }
                     _ => return None,
                 };
                 let rate = self.rate_of(count);
@@ -223,13 +238,13 @@ impl Sampler {
             Stored::Counter(r) | Stored::Gauge(r) | Stored::Untyped(r) => {
                 (s.name == name).then_some(r)
             }
-            Stored::Histogram { count, sum, .. } | Stored::Summary { count, sum } => {
-                match name.strip_prefix(s.name.as_str()) {
-                    Some("_count") => Some(count),
-                    Some("_sum") => Some(sum),
-                    _ => None,
-                }
-            }
+            Stored::Histogram { count, sum, .. }
+            | Stored::Summary { count, sum }
+            | Stored::Native { count, sum, .. } => match name.strip_prefix(s.name.as_str()) {
+                Some("_count") => Some(count),
+                Some("_sum") => Some(sum),
+                _ => None,
+            },
         })
     }
 
@@ -263,6 +278,22 @@ impl Sampler {
     /// histogram or nothing was observed in the window.
     pub fn quantile(&self, name: &str, q: f64) -> Option<f64> {
         let mut buckets = Vec::new();
+        // Native series: `histogram_quantile(q, sum(rate(name[window])))`.
+        let mut native: Option<promql::NativeBuckets> = None;
+        for s in self.series.iter().filter(|s| s.name == name) {
+            if let Stored::Native { readings, .. } = &s.stored {
+                if let Some(rate) = promql::rate_native(readings, self.at(), self.window) {
+                    native = Some(match native {
+                        Some(total) => total.add(&rate),
+                        None => rate,
+                    });
+                }
+            }
+        }
+        if let Some(native) = native {
+            let v = promql::histogram_quantile_native(q, &native);
+            return (!v.is_nan()).then_some(v);
+        }
         for s in self.series.iter().filter(|s| s.name == name) {
             if let Stored::Histogram {
                 upper_bounds,
@@ -284,6 +315,15 @@ impl Sampler {
             }
         }
         promql::histogram_quantile(q, &buckets).filter(|v| !v.is_nan())
+    }
+}
+
+fn native_quantiles(h: &promql::NativeBuckets) -> Quantiles {
+    let q = |q| Some(promql::histogram_quantile_native(q, h)).filter(|v: &f64| !v.is_nan());
+    Quantiles {
+        p50: q(0.5),
+        p95: q(0.95),
+        p99: q(0.99),
     }
 }
 

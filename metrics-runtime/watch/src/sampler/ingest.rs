@@ -5,6 +5,7 @@ use promstrict_core::{Registry, SeriesValue};
 
 use super::series::{push_len_prefixed, LabelSource, Reading, Series, Stored};
 use super::{SampleError, Sampler, Snapshot, SnapshotValue};
+use crate::promql::NativeBuckets;
 
 impl Sampler {
     /// Reads `registry` now. Returns the timestamp used.
@@ -18,11 +19,17 @@ impl Sampler {
     pub fn record_registry(&mut self, t: f64, registry: &Registry) -> Result<(), SampleError> {
         self.begin(t)?;
         let mut scratch = std::mem::take(&mut self.scratch);
-        registry.collect(|family, labels, value| {
+        registry.collect_with_extras(|family, labels, value, extras| {
             let labels = LabelSource::Registry {
                 consts: family.const_labels,
                 labels,
             };
+            if let Some(native) = extras.native {
+                // The buckets, not the classic view beside them.
+                let native = NativeBuckets::from(native);
+                self.ingest(t, family.name, labels, Reading::Native(&native));
+                return;
+            }
             let reading = match value {
                 SeriesValue::CounterU64(v) => Reading::Counter(v as f64),
                 SeriesValue::CounterF64(v) => Reading::Counter(v),

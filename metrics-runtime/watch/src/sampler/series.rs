@@ -4,7 +4,7 @@
 use promstrict_core::Labels;
 
 use super::ring::Ring;
-use crate::promql::Sample;
+use crate::promql::{NativeBuckets, NativeSample, Sample};
 
 #[derive(Debug)]
 pub(super) enum Stored {
@@ -23,6 +23,22 @@ pub(super) enum Stored {
         count: Ring,
         sum: Ring,
     },
+    /// A native histogram: its count and sum as rings (so `…_count` and
+    /// `…_sum` read like a classic histogram's), and its buckets at each
+    /// reading, bounded like a ring (by `capacity` and by age).
+    Native {
+        count: Ring,
+        sum: Ring,
+        /// Oldest first; a `Vec` so PromQL reads it as one slice (dropping
+        /// from the front moves at most `capacity` pointers).
+        readings: Vec<NativeSample>,
+        capacity: usize,
+    },
+}
+
+/// Stored samples of one native reading: its buckets, plus the zero bucket.
+fn native_samples(h: &NativeBuckets) -> usize {
+    h.positive.len() + h.negative.len() + 1
 }
 
 impl Stored {
@@ -31,6 +47,8 @@ impl Stored {
             Stored::Counter(_) | Stored::Gauge(_) | Stored::Untyped(_) => 1,
             Stored::Histogram { buckets, .. } => buckets.len() + 2,
             Stored::Summary { .. } => 2,
+            // Count, sum and the bucket readings.
+            Stored::Native { .. } => 3,
         }
     }
 
@@ -44,6 +62,16 @@ impl Stored {
                 ..
             } => buckets.iter().map(Ring::len).sum::<usize>() + count.len() + sum.len(),
             Stored::Summary { count, sum } => count.len() + sum.len(),
+            Stored::Native {
+                count,
+                sum,
+                readings,
+                ..
+            } => {
+                count.len()
+                    + sum.len()
+                    + readings.iter().map(|r| native_samples(&r.h)).sum::<usize>()
+            }
         }
     }
 
@@ -54,7 +82,9 @@ impl Stored {
             (Stored::Counter(_), Reading::Counter(_))
             | (Stored::Gauge(_), Reading::Gauge(_))
             | (Stored::Untyped(_), Reading::Untyped(_))
-            | (Stored::Summary { .. }, Reading::Summary { .. }) => true,
+            | (Stored::Summary { .. }, Reading::Summary { .. })
+            // A schema change is a layout change PromQL itself handles.
+            | (Stored::Native { .. }, Reading::Native(_)) => true,
             (Stored::Histogram { upper_bounds, .. }, Reading::Histogram { buckets, .. }) => {
                 upper_bounds.len() == buckets.len()
                     && upper_bounds.iter().zip(*buckets).all(|(a, b)| *a == b.0)
@@ -77,6 +107,12 @@ impl Stored {
             Reading::Summary { .. } => Stored::Summary {
                 count: Ring::new(capacity),
                 sum: Ring::new(capacity),
+            },
+            Reading::Native(_) => Stored::Native {
+                count: Ring::new(capacity),
+                sum: Ring::new(capacity),
+                readings: Vec::with_capacity(capacity),
+                capacity,
             },
         }
     }
@@ -118,6 +154,28 @@ impl Stored {
                 count_ring.push(at(*count), oldest_kept_after)
                     + sum_ring.push(at(*sum), oldest_kept_after)
             }
+            (
+                Stored::Native {
+                    count,
+                    sum,
+                    readings,
+                    capacity,
+                },
+                Reading::Native(h),
+            ) => {
+                let mut delta = count.push(at(h.count), oldest_kept_after)
+                    + sum.push(at(h.sum), oldest_kept_after);
+                if readings.len() == *capacity && !readings.is_empty() {
+                    delta -= native_samples(&readings.remove(0).h) as isize;
+                }
+                delta += native_samples(h) as isize;
+                readings.push(NativeSample { t, h: (*h).clone() });
+                let expired = readings.partition_point(|r| r.t <= oldest_kept_after);
+                for old in readings.drain(..expired) {
+                    delta -= native_samples(&old.h) as isize;
+                }
+                delta
+            }
             // `fits` was checked before pushing.
             _ => 0,
         }
@@ -140,6 +198,7 @@ pub(super) enum Reading<'a> {
         count: f64,
         sum: f64,
     },
+    Native(&'a NativeBuckets),
 }
 
 impl Reading<'_> {
@@ -148,6 +207,7 @@ impl Reading<'_> {
             Reading::Counter(_) | Reading::Gauge(_) | Reading::Untyped(_) => 1,
             Reading::Histogram { buckets, .. } => buckets.len() + 2,
             Reading::Summary { .. } => 2,
+            Reading::Native(_) => 3,
         }
     }
 }
