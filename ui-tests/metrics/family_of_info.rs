@@ -1,4 +1,5 @@
-//! `Info` cannot be a family member.
+//! `Info` cannot be a family member: one error, from the struct itself, with
+//! what to write instead.
 
 use promstrict::{Family, Info, LabelSet, LabelValue, Metrics};
 

@@ -136,7 +136,9 @@ impl<'a> MetricField<'a> {
         let attrs = attr::Field::from_ast(&field.attrs, ctxt);
         let shape = match shape_of(&field.ty) {
             Ok(shape) => Some(shape),
-            Err(why) => {
+            // rustc reports it on the struct, with `FamilyMember`'s message.
+            Err(ShapeError::NotAMember) => None,
+            Err(ShapeError::Other(why)) => {
                 ctxt.error_spanned_by(&field.ty, why);
                 None
             }
@@ -183,7 +185,23 @@ const SUPPORTED: &str = "expected `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64
 /// Recognizes a metric type by its last path segment (`Counter`,
 /// `promstrict::Gauge<f64>`, `Family<L, Histogram>`). Type aliases
 /// cannot be seen through.
-fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
+/// Why a field's type is not a metric the derive knows.
+enum ShapeError {
+    /// `Family<L, M>` with an `M` that is not a family member (an `Info`, a
+    /// `Family`): the struct itself does not compile, and rustc's error
+    /// carries `FamilyMember`'s message, so the derive adds none.
+    NotAMember,
+    /// Anything else, with what to write instead.
+    Other(String),
+}
+
+impl From<String> for ShapeError {
+    fn from(why: String) -> Self {
+        ShapeError::Other(why)
+    }
+}
+
+fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, ShapeError> {
     let (ident, args) = last_segment(ty)
         .ok_or_else(|| format!("a `Metrics` field must be a metric: {SUPPORTED}"))?;
     if ident == "Family" {
@@ -199,28 +217,23 @@ fn shape_of(ty: &syn::Type) -> Result<Shape<'_>, String> {
             None => Vec::new(),
         };
         let [labels, member] = types.as_slice() else {
-            return Err("a family names its label set and its metric type: `Family<RequestLabels, Counter>`".to_owned());
+            return Err("a family names its label set and its metric type: `Family<RequestLabels, Counter>`".to_owned().into());
         };
         let member = match last_segment(member).map(|(i, _)| i.to_string()).as_deref() {
-            Some("Info") => {
-                return Err("`Info` cannot be a family member: an info metric's labels are set at run time with `Info::set`; use a plain `Info` field".to_owned())
-            }
-            Some("Family") => {
-                return Err("a family of families is not a metric: put every label in one `LabelSet`, `Family<Labels, Counter>`".to_owned())
-            }
+            Some("Info" | "Family") => return Err(ShapeError::NotAMember),
             Some(other) => single_kind(other).ok_or_else(|| {
                 format!("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `NativeHistogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`, not `{other}`")
             })?,
-            None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`".to_owned()),
+            None => return Err("the metric type of a family must be `Counter`, `Counter<f64>`, `Gauge`, `Gauge<f64>`, `Histogram`, `NativeHistogram`, `GaugeHistogram`, `Summary` or `StateSet<E>`".to_owned().into()),
         };
         return Ok(Shape::Family { labels, member });
     }
     single_kind(&ident.to_string())
         .map(Shape::Single)
         .ok_or_else(|| {
-            format!(
+            ShapeError::Other(format!(
                 "`{ident}` is not a metric type: {SUPPORTED} (type aliases are not seen by the macro)"
-            )
+            ))
         })
 }
 

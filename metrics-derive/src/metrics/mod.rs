@@ -22,9 +22,9 @@ pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
     }
     let errors = ctxt.into_errors();
     let mut code = match &model {
-        Some(model) if errors.is_empty() => expand::expand(model),
         // A stub would only repeat rustc's error about the struct itself.
         Some(model) if model.fields.iter().any(|f| f.ill_formed) => TokenStream::new(),
+        Some(model) if errors.is_empty() => expand::expand(model),
         Some(model) => expand::fallback(&input, model.krate.as_ref()),
         None => expand::fallback(&input, None),
     };

@@ -258,6 +258,11 @@ pub trait Metric: Clone + Send + Sync + 'static {
 
 /// A metric type that can be a [`Family`](crate::Family) member: its storage
 /// (`Cell`) lives inline in the family's dense array.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a member of a `Family`",
+    label = "a `Family<L, M>` holds counters, gauges, histograms (classic, native or gauge histograms), summaries or state sets",
+    note = "an `Info` is one series whose labels are set with `Info::set`: use a plain `Info` field; a family of families is one family whose `LabelSet` has every label: `Family<Labels, Counter>`"
+)]
 pub trait FamilyMember: Metric {
     /// The per-series storage.
     type Cell: Send + Sync + 'static;
