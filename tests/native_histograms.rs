@@ -375,17 +375,7 @@ fn prometheus_reads_native_histograms_over_protobuf() {
     );
 
     // Our PromQL computes the same quantiles from the same buckets.
-    let snapshot = shop.run.snapshot();
-    let buckets = |b: &[(i32, u64)]| b.iter().map(|&(i, c)| (i, c as f64)).collect();
-    let native = NativeBuckets {
-        schema: snapshot.schema,
-        zero_threshold: snapshot.zero_threshold,
-        zero_count: snapshot.zero_count as f64,
-        count: snapshot.count as f64,
-        sum: snapshot.sum,
-        positive: buckets(&snapshot.positive),
-        negative: buckets(&snapshot.negative),
-    };
+    let native = NativeBuckets::from(&shop.run.snapshot());
     for q in [0.01, 0.1, 0.5, 0.79, 0.8, 0.9, 0.99, 1.0] {
         let theirs = query(
             prometheus,

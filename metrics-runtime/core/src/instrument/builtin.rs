@@ -169,39 +169,32 @@ impl Recorder for CallsiteRecorder {
     #[inline]
     fn exit(&self, outcome: Outcome, seconds: f64) {
         let histogram = &self.0.by_outcome[outcome as usize];
-        match current_exemplar() {
-            None => {
-                histogram.observe(seconds);
-                if let Some(native) = &self.0.native {
-                    native.observe(seconds);
-                }
-            }
-            Some(exemplar) => {
-                histogram.observe_with_exemplar(seconds, &exemplar);
-                if let Some(native) = &self.0.native {
-                    native.observe_with_exemplar(seconds, &exemplar);
-                }
-            }
-        }
+        observe(histogram, self.0.native.as_ref(), seconds);
     }
 
     #[inline]
     fn first_item(&self, seconds: f64) {
         if let Some(h) = &self.0.first_item {
-            let native = self.0.native_first_item.as_ref();
-            match current_exemplar() {
-                None => {
-                    h.observe(seconds);
-                    if let Some(native) = native {
-                        native.observe(seconds);
-                    }
-                }
-                Some(exemplar) => {
-                    h.observe_with_exemplar(seconds, &exemplar);
-                    if let Some(native) = native {
-                        native.observe_with_exemplar(seconds, &exemplar);
-                    }
-                }
+            observe(h, self.0.native_first_item.as_ref(), seconds);
+        }
+    }
+}
+
+/// Records `seconds` into `classic` and, with `native`, into it too, with
+/// the current trace's exemplar if there is one.
+#[inline]
+fn observe(classic: &AtomicHistogram, native: Option<&AtomicNativeHistogram>, seconds: f64) {
+    match current_exemplar() {
+        None => {
+            classic.observe(seconds);
+            if let Some(native) = native {
+                native.observe(seconds);
+            }
+        }
+        Some(exemplar) => {
+            classic.observe_with_exemplar(seconds, &exemplar);
+            if let Some(native) = native {
+                native.observe_with_exemplar(seconds, &exemplar);
             }
         }
     }
