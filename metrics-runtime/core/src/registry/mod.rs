@@ -414,8 +414,27 @@ impl Registry {
         }
     }
 
+    /// [`encode_into`](Registry::encode_into) without the pre-rendered line
+    /// prefixes: every line rendered from the labels, as before they were
+    /// cached. For the benchmark suite, which measures both in one run, and
+    /// the tests, which check that both write the same bytes.
+    #[doc(hidden)]
+    pub fn __encode_line_by_line_into(&self, format: Format, out: &mut String) {
+        self.encode_text(format, out, None, false);
+    }
+
     /// The text encoder: everything into `out`, or chunk by chunk into `sink`.
-    fn encode_with(&self, format: Format, out: &mut String, mut sink: Option<&mut dyn Sink>) {
+    fn encode_with(&self, format: Format, out: &mut String, sink: Option<&mut dyn Sink>) {
+        self.encode_text(format, out, sink, true);
+    }
+
+    fn encode_text(
+        &self,
+        format: Format,
+        out: &mut String,
+        mut sink: Option<&mut dyn Sink>,
+        prerendered: bool,
+    ) {
         let created = self.created_samples.load(Relaxed);
         let entries = self.read().entries.clone();
         let mut scratch = String::new();
@@ -436,7 +455,7 @@ impl Registry {
                 scratch: &mut scratch,
                 failed: false,
                 created,
-                prefixes: Some(&entry.prefixes),
+                prefixes: prerendered.then_some(&entry.prefixes),
                 sink: match &mut sink {
                     Some(sink) => Some(&mut **sink),
                     None => None,
@@ -830,32 +849,8 @@ mod tests {
 
     /// The line-by-line rendering, for comparison with the cached one.
     fn uncached(registry: &Registry, format: Format) -> String {
-        let inner = registry.read();
         let mut out = String::new();
-        let mut scratch = String::new();
-        for entry in &inner.entries {
-            let header = FamilyHeader {
-                name: &entry.name,
-                help: &entry.help,
-                unit: entry.unit.as_deref(),
-                metric_type: entry.metric.metric_type(),
-                const_labels: &entry.const_labels_text,
-            };
-            text::write_header(&mut out, format, &header);
-            let mut writer = SampleWriter {
-                out: &mut out,
-                format,
-                header: &header,
-                scratch: &mut scratch,
-                failed: false,
-                created: registry.created_samples(),
-                prefixes: None,
-                sink: None,
-                family_start: 0,
-            };
-            entry.metric.visit(&mut writer);
-        }
-        text::write_eof(&mut out, format);
+        registry.__encode_line_by_line_into(format, &mut out);
         out
     }
 
