@@ -3,9 +3,10 @@
 //! scrape of any size holds a few chunks, and its first bytes leave before
 //! the last series is read.
 
-use std::convert::Infallible;
 use std::io::{self, Write};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -31,20 +32,27 @@ pub(super) const STREAM_HELD: usize = (QUEUED + 2) * 128 * 1024;
 /// A response body fed by the encoder thread; `G` is dropped with it.
 pub(super) struct Streamed<G> {
     chunks: mpsc::Receiver<Bytes>,
+    /// Set by the encoder once the whole page has been queued: a channel
+    /// closed without it is a page cut short (the encoder panicked), which
+    /// must not reach the client as a complete body.
+    finished: Arc<AtomicBool>,
     _guard: G,
 }
 
 impl<G: Unpin> Body for Streamed<G> {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = io::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        self.chunks
-            .poll_recv(cx)
-            .map(|chunk| chunk.map(|data| Ok(Frame::data(data))))
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.chunks.poll_recv(cx).map(|chunk| match chunk {
+            Some(data) => Some(Ok(Frame::data(data))),
+            None if self.finished.load(Ordering::Acquire) => None,
+            // hyper aborts the response: the client sees an unfinished body.
+            None => Some(Err(io::Error::other("the exposition stopped short"))),
+        })
     }
 }
 
@@ -60,6 +68,8 @@ pub(super) fn spawn<G: Unpin>(
 ) -> Streamed<G> {
     let (tx, chunks) = mpsc::channel(QUEUED);
     let handler = handler.clone();
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = Arc::clone(&finished);
     tokio::task::spawn_blocking(move || {
         let registry = handler.registry_ref();
         let chunks = Chunks { tx };
@@ -70,7 +80,9 @@ pub(super) fn spawn<G: Unpin>(
                     inner: chunks,
                     len: 0,
                 };
-                let _ = registry.encode_to(&mut text, format);
+                if registry.encode_to(&mut text, format).is_ok() {
+                    done.store(true, Ordering::Release);
+                }
                 text.len
             }
             coding => {
@@ -79,7 +91,12 @@ pub(super) fn spawn<G: Unpin>(
                     len: 0,
                 };
                 if registry.encode_to(&mut text, format).is_ok() {
-                    let _ = text.inner.try_finish();
+                    // The compressor's last bytes are queued by `try_finish`,
+                    // before the channel closes with it.
+                    if let Ok(chunks) = text.inner.try_finish() {
+                        done.store(true, Ordering::Release);
+                        drop(chunks);
+                    }
                 }
                 text.len
             }
@@ -89,6 +106,7 @@ pub(super) fn spawn<G: Unpin>(
     });
     Streamed {
         chunks,
+        finished,
         _guard: guard,
     }
 }
