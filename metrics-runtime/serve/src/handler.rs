@@ -91,11 +91,72 @@ pub struct MetricsHandler {
     sizes: Arc<Sizes>,
 }
 
-/// The body sizes of the last scrape, to size the next buffers.
+/// The body sizes of the last scrape, to size the next buffers, and the
+/// zstd contexts kept between scrapes.
 #[derive(Default)]
 struct Sizes {
     text: AtomicUsize,
     compressed: AtomicUsize,
+    /// Setting a zstd context up costs more than compressing a page of a
+    /// thousand series: scrapes take one from here (the lock is held only
+    /// to pop or push) and put it back after.
+    #[cfg(feature = "zstd")]
+    zstd: std::sync::Mutex<Vec<zstd::zstd_safe::CCtx<'static>>>,
+}
+
+/// zstd contexts kept for reuse (one per concurrent compressed scrape, up
+/// to this many).
+#[cfg(feature = "zstd")]
+const KEPT_ZSTD_CONTEXTS: usize = 4;
+
+/// A zstd context for one compression, and where it goes back after.
+pub(crate) struct ZstdContext<'h> {
+    #[cfg(feature = "zstd")]
+    ctx: Option<zstd::zstd_safe::CCtx<'static>>,
+    #[cfg(feature = "zstd")]
+    home: &'h Sizes,
+    #[cfg(not(feature = "zstd"))]
+    _home: std::marker::PhantomData<&'h ()>,
+}
+
+impl Sizes {
+    /// A kept zstd context, if any (only for a zstd scrape).
+    fn zstd_context(&self, coding: Coding) -> ZstdContext<'_> {
+        #[cfg(feature = "zstd")]
+        {
+            let ctx = if coding == Coding::Zstd {
+                let kept = self.zstd.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                Some(kept.unwrap_or_else(|| {
+                    let mut ctx = zstd::zstd_safe::CCtx::create();
+                    // Level 1, as `Compressor` uses without a context.
+                    let _ = ctx.set_parameter(zstd::zstd_safe::CParameter::CompressionLevel(1));
+                    ctx
+                }))
+            } else {
+                None
+            };
+            ZstdContext { ctx, home: self }
+        }
+        #[cfg(not(feature = "zstd"))]
+        {
+            let _ = coding;
+            ZstdContext {
+                _home: std::marker::PhantomData,
+            }
+        }
+    }
+}
+
+#[cfg(feature = "zstd")]
+impl Drop for ZstdContext<'_> {
+    fn drop(&mut self) {
+        if let Some(ctx) = self.ctx.take() {
+            let mut kept = self.home.zstd.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() < KEPT_ZSTD_CONTEXTS {
+                kept.push(ctx);
+            }
+        }
+    }
 }
 
 fn capacity_hint(last: &AtomicUsize) -> usize {
@@ -330,6 +391,12 @@ impl MetricsHandler {
         self.sizes.text.store(len, Relaxed);
     }
 
+    /// A zstd context for a scrape in `coding` (kept ones first).
+    #[cfg(feature = "exporter")]
+    pub(crate) fn zstd_context(&self, coding: Coding) -> ZstdContext<'_> {
+        self.sizes.zstd_context(coding)
+    }
+
     /// The shared registry, for an encoder on another thread.
     #[cfg(feature = "exporter")]
     pub(crate) fn registry_ref(&self) -> &RegistryRef {
@@ -348,7 +415,8 @@ impl MetricsHandler {
         let body = match coding {
             Coding::Identity => Bytes::from(bytes),
             coding => {
-                let mut encoder = Compressor::new(coding, bytes.len() / 2 + 64);
+                let mut ctx = self.sizes.zstd_context(coding);
+                let mut encoder = Compressor::new(coding, bytes.len() / 2 + 64, &mut ctx);
                 encoder
                     .write_all(&bytes)
                     .expect("writing to a Vec cannot fail");
@@ -370,7 +438,8 @@ impl MetricsHandler {
             self.sizes.text.store(text.len(), Relaxed);
             return Bytes::from(text);
         }
-        let mut encoder = Compressor::new(coding, capacity_hint(&self.sizes.compressed));
+        let mut ctx = self.sizes.zstd_context(coding);
+        let mut encoder = Compressor::new(coding, capacity_hint(&self.sizes.compressed), &mut ctx);
         self.registry
             .encode_to(&mut encoder, format)
             .expect("writing to a Vec cannot fail");
@@ -382,16 +451,16 @@ impl MetricsHandler {
 
 /// A compressor into `W` (a `Vec` for one response, or the exporter's
 /// chunk channel).
-pub(crate) enum Compressor<W: std::io::Write = Vec<u8>> {
-    Gzip(GzEncoder<W>),
+pub(crate) enum Compressor<'c, W: std::io::Write = Vec<u8>> {
+    Gzip(GzEncoder<W>, std::marker::PhantomData<&'c ()>),
     #[cfg(feature = "zstd")]
-    Zstd(zstd::stream::write::Encoder<'static, W>),
+    Zstd(zstd::stream::write::Encoder<'c, W>),
 }
 
-impl Compressor {
+impl<'c> Compressor<'c> {
     /// `coding` must not be `Identity`.
-    pub(crate) fn new(coding: Coding, capacity: usize) -> Self {
-        Compressor::to(coding, Vec::with_capacity(capacity))
+    pub(crate) fn new(coding: Coding, capacity: usize, ctx: &'c mut ZstdContext<'_>) -> Self {
+        Compressor::to(coding, Vec::with_capacity(capacity), ctx)
     }
 
     /// The compressed bytes.
@@ -400,34 +469,42 @@ impl Compressor {
     }
 }
 
-impl<W: std::io::Write> Compressor<W> {
+impl<'c, W: std::io::Write> Compressor<'c, W> {
     /// A compressor writing to `out`; `coding` must not be `Identity`.
     /// Level 1 for both: metrics text shrinks about tenfold even so, and a
-    /// scrape should cost the process as little CPU as possible.
-    pub(crate) fn to(coding: Coding, out: W) -> Self {
+    /// scrape should cost the process as little CPU as possible. zstd uses
+    /// `ctx`'s context when it has one.
+    pub(crate) fn to(coding: Coding, out: W, ctx: &'c mut ZstdContext<'_>) -> Self {
         match coding {
             #[cfg(feature = "zstd")]
-            Coding::Zstd => Compressor::Zstd(
-                zstd::stream::write::Encoder::new(out, 1).expect("zstd level 1 is valid"),
-            ),
-            _ => Compressor::Gzip(GzEncoder::new(out, Compression::fast())),
+            Coding::Zstd => Compressor::Zstd(match ctx.ctx.as_mut() {
+                Some(ctx) => zstd::stream::write::Encoder::with_context(out, ctx),
+                None => zstd::stream::write::Encoder::new(out, 1).expect("zstd level 1 is valid"),
+            }),
+            _ => {
+                let _ = ctx;
+                Compressor::Gzip(
+                    GzEncoder::new(out, Compression::fast()),
+                    std::marker::PhantomData,
+                )
+            }
         }
     }
 
     /// Writes the end of the stream; the writer.
     pub(crate) fn try_finish(self) -> std::io::Result<W> {
         match self {
-            Compressor::Gzip(e) => e.finish(),
+            Compressor::Gzip(e, _) => e.finish(),
             #[cfg(feature = "zstd")]
             Compressor::Zstd(e) => e.finish(),
         }
     }
 }
 
-impl<W: std::io::Write> std::io::Write for Compressor<W> {
+impl<W: std::io::Write> std::io::Write for Compressor<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
-            Compressor::Gzip(e) => e.write(buf),
+            Compressor::Gzip(e, _) => e.write(buf),
             #[cfg(feature = "zstd")]
             Compressor::Zstd(e) => e.write(buf),
         }
@@ -435,7 +512,7 @@ impl<W: std::io::Write> std::io::Write for Compressor<W> {
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
-            Compressor::Gzip(e) => e.write_all(buf),
+            Compressor::Gzip(e, _) => e.write_all(buf),
             #[cfg(feature = "zstd")]
             Compressor::Zstd(e) => e.write_all(buf),
         }
@@ -443,7 +520,7 @@ impl<W: std::io::Write> std::io::Write for Compressor<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
-            Compressor::Gzip(e) => e.flush(),
+            Compressor::Gzip(e, _) => e.flush(),
             #[cfg(feature = "zstd")]
             Compressor::Zstd(e) => e.flush(),
         }

@@ -86,8 +86,9 @@ pub(super) fn spawn<G: Unpin>(
                 text.len
             }
             coding => {
+                let mut ctx = handler.zstd_context(coding);
                 let mut text = Counting {
-                    inner: Compressor::to(coding, chunks),
+                    inner: Compressor::to(coding, chunks, &mut ctx),
                     len: 0,
                 };
                 if registry.encode_to(&mut text, format).is_ok() {
