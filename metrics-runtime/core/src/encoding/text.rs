@@ -120,6 +120,35 @@ const SINGLE: u8 = 0;
 const HISTOGRAM: u8 = 1;
 const SUMMARY: u8 = 2;
 
+/// The prefixes of a multi-line series, in order.
+struct Lines<'a> {
+    text: &'a str,
+    ends: std::slice::Iter<'a, u32>,
+    start: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, ends: &'a [u32]) -> Self {
+        Lines {
+            text,
+            ends: ends.iter(),
+            start: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let end = *self.ends.next()? as usize;
+        let line = self.text.get(self.start..end).unwrap_or_default();
+        self.start = end + 1;
+        Some(line)
+    }
+}
+
 /// Families with more possible series than this are rendered line by line
 /// (the cache would cost more memory than it saves time).
 const MAX_CACHED_SERIES: usize = 1 << 20;
@@ -140,9 +169,11 @@ pub(crate) struct PrefixCache {
 
 struct Prefixes {
     kind: u8,
-    /// Each line's prefix, each followed by `\n` (label values are escaped,
-    /// so they hold none).
+    /// Each line's prefix, each followed by `\n`.
     text: Box<str>,
+    /// Where each prefix of a multi-line series ends in `text` (the lines
+    /// are found without scanning for the newlines); empty for one line.
+    ends: Box<[u32]>,
 }
 
 impl PrefixCache {
@@ -184,7 +215,12 @@ impl PrefixCache {
 impl<'a> SampleWriter<'a> {
     /// The pre-rendered prefixes of a series of `kind` (`None`: render it
     /// line by line).
-    fn prefixes(&mut self, labels: &Labels<'_>, kind: u8, bounds: &[f64]) -> Option<&'a str> {
+    fn prefixes(
+        &mut self,
+        labels: &Labels<'_>,
+        kind: u8,
+        bounds: &[f64],
+    ) -> Option<(&'a str, &'a [u32])> {
         let cache = self.prefixes?;
         if kind == HISTOGRAM && **cache.bounds.get_or_init(|| bounds.into()) != *bounds {
             return None;
@@ -194,27 +230,28 @@ impl<'a> SampleWriter<'a> {
             // Render into an empty `out` with the line-by-line writer
             // itself, so that both always agree.
             let saved = std::mem::take(&mut *self.out);
+            let mut ends = Vec::new();
             match kind {
                 HISTOGRAM => {
                     self.render_labels(labels);
                     let mut le = ryu::Buffer::new();
                     for bound in bounds {
                         self.start_rendered("_bucket", Some(le.format_finite(*bound)));
-                        self.out.push('\n');
+                        self.end_prefix(&mut ends);
                     }
                     self.start_rendered("_bucket", Some("+Inf"));
-                    self.out.push('\n');
+                    self.end_prefix(&mut ends);
                     self.start_rendered("_count", None);
-                    self.out.push('\n');
+                    self.end_prefix(&mut ends);
                     self.start_rendered("_sum", None);
-                    self.out.push('\n');
+                    self.end_prefix(&mut ends);
                 }
                 SUMMARY => {
                     self.render_labels(labels);
                     self.start_rendered("_count", None);
-                    self.out.push('\n');
+                    self.end_prefix(&mut ends);
                     self.start_rendered("_sum", None);
-                    self.out.push('\n');
+                    self.end_prefix(&mut ends);
                 }
                 _ => {
                     self.start("", labels);
@@ -222,12 +259,25 @@ impl<'a> SampleWriter<'a> {
                 }
             }
             let rendered = std::mem::replace(&mut *self.out, saved);
+            // Offsets past `u32` (a 4 GiB prefix) are not cached.
+            let kind = if rendered.len() > u32::MAX as usize {
+                u8::MAX
+            } else {
+                kind
+            };
             Prefixes {
                 kind,
                 text: rendered.into_boxed_str(),
+                ends: ends.into_boxed_slice(),
             }
         });
-        (prefixes.kind == kind).then_some(&*prefixes.text)
+        (prefixes.kind == kind).then_some((&*prefixes.text, &*prefixes.ends))
+    }
+
+    /// Notes where a prefix ends and starts the next one.
+    fn end_prefix(&mut self, ends: &mut Vec<u32>) {
+        ends.push(u32::try_from(self.out.len()).unwrap_or(u32::MAX));
+        self.out.push('\n');
     }
 
     /// Writes one sample line after a pre-rendered prefix (`prefix` without
@@ -427,7 +477,7 @@ impl SampleWriter<'_> {
         let first_exemplar = extras.exemplars.first().and_then(Option::as_ref);
         match *value {
             SeriesValue::CounterU64(v) => {
-                let Some(p) = self.prefixes(labels, SINGLE, &[]) else {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
                 self.prefixed_u64(&p[..p.len() - 1], v);
@@ -435,7 +485,7 @@ impl SampleWriter<'_> {
                 self.counter_created(labels, extras.created);
             }
             SeriesValue::CounterF64(v) => {
-                let Some(p) = self.prefixes(labels, SINGLE, &[]) else {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
                 self.prefixed_f64(&p[..p.len() - 1], v);
@@ -443,13 +493,13 @@ impl SampleWriter<'_> {
                 self.counter_created(labels, extras.created);
             }
             SeriesValue::GaugeF64(v) => {
-                let Some(p) = self.prefixes(labels, SINGLE, &[]) else {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
                 self.prefixed_f64(&p[..p.len() - 1], v);
             }
             SeriesValue::GaugeI64(v) => {
-                let Some(p) = self.prefixes(labels, SINGLE, &[]) else {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
                 self.out.push_str(&p[..p.len() - 1]);
@@ -464,10 +514,10 @@ impl SampleWriter<'_> {
                 if counts.len() != bounds.len() + 1 {
                     return false;
                 }
-                let Some(p) = self.prefixes(labels, HISTOGRAM, bounds) else {
+                let Some((p, ends)) = self.prefixes(labels, HISTOGRAM, bounds) else {
                     return false;
                 };
-                let mut lines = p.split_terminator('\n');
+                let mut lines = Lines::new(p, ends);
                 let mut count = 0u64;
                 for (i, (n, prefix)) in counts.iter().zip(&mut lines).enumerate() {
                     count = count.saturating_add(*n);
@@ -490,10 +540,10 @@ impl SampleWriter<'_> {
                 if self.format == Format::OpenMetrics && (sum.is_nan() || sum < 0.0) {
                     return true;
                 }
-                let Some(p) = self.prefixes(labels, SUMMARY, &[]) else {
+                let Some((p, ends)) = self.prefixes(labels, SUMMARY, &[]) else {
                     return false;
                 };
-                let mut lines = p.split_terminator('\n');
+                let mut lines = Lines::new(p, ends);
                 let (count_prefix, sum_prefix) = (lines.next(), lines.next());
                 self.prefixed_u64(count_prefix.unwrap_or_default(), count);
                 self.prefixed_f64(sum_prefix.unwrap_or_default(), sum);
@@ -503,7 +553,7 @@ impl SampleWriter<'_> {
                 }
             }
             SeriesValue::Info => {
-                let Some(p) = self.prefixes(labels, SINGLE, &[]) else {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
                 self.prefixed_u64(&p[..p.len() - 1], 1);
