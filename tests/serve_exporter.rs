@@ -189,6 +189,54 @@ fn a_custom_path_without_gzip() {
     assert_eq!(http_get(addr, "/metrics", &[]).status, 404);
 }
 
+/// Pages past 256 KiB are streamed (chunked, no `Content-Length`) once
+/// the exporter has seen one; every coding decodes to what `encode` writes.
+#[test]
+fn large_pages_are_streamed_in_every_coding() {
+    let registry = registry_with(12_000); // about 600 KB of text
+    let exporter = spawn(&registry);
+    let addr = exporter.local_addr();
+    let want = registry.encode(Format::Prometheus);
+    // The first scrape tells the exporter how large pages are.
+    let first = http_get(addr, "/metrics", &[]);
+    assert_eq!(first.text(), want);
+    assert!(first.header("content-length").is_some());
+    let mut codings = vec!["identity", "gzip"];
+    if cfg!(feature = "zstd") {
+        codings.push("zstd");
+    }
+    for coding in codings {
+        let response = http_get(addr, "/metrics", &[("accept-encoding", coding)]);
+        assert_eq!(response.status, 200, "{coding}");
+        assert_eq!(response.header("content-length"), None, "{coding}");
+        assert_eq!(response.header("transfer-encoding"), Some("chunked"));
+        let text = match coding {
+            "gzip" => {
+                assert_eq!(response.header("content-encoding"), Some("gzip"));
+                let mut text = String::new();
+                flate2::read::GzDecoder::new(&response.body[..])
+                    .read_to_string(&mut text)
+                    .unwrap();
+                text
+            }
+            #[cfg(feature = "zstd")]
+            "zstd" => {
+                assert_eq!(response.header("content-encoding"), Some("zstd"));
+                String::from_utf8(zstd::decode_all(&response.body[..]).unwrap()).unwrap()
+            }
+            _ => response.text().to_owned(),
+        };
+        assert_eq!(text, want, "{coding}");
+    }
+    // HEAD still gets the length, from a page encoded whole.
+    let head = http_request(addr, "HEAD", "/metrics", &[]).unwrap();
+    assert_eq!(
+        head.header("content-length"),
+        Some(want.len().to_string().as_str())
+    );
+    assert_eq!(exporter.stats().body_bytes_in_flight, 0);
+}
+
 #[test]
 fn an_address_in_use_is_an_error_at_spawn() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -659,7 +707,10 @@ fn slow_readers_hold_at_most_the_body_budget() {
             .unwrap();
     }
     let body_len = registry.encode(Format::Prometheus).len(); // about 12 MB
-    let budget = 4 * body_len;
+                                                              // The first page is encoded whole (the exporter does not know its size
+                                                              // yet), the next ones are streamed and hold at most 512 KiB each: twenty
+                                                              // of them are 10 MiB.
+    let budget = 2 << 20;
     let exporter = Exporter::builder()
         .addr("127.0.0.1:0")
         .registry(Arc::clone(&registry))

@@ -194,16 +194,22 @@ fn gzip_when_accepted_and_the_same_text_inside() {
             ("accept-encoding", accept_encoding),
             ("accept", PROMETHEUS_ACCEPT),
         ]));
+        // `*` covers zstd too, preferred on a tie.
+        let zstd = cfg!(feature = "zstd") && accept_encoding == "*";
         assert_eq!(
             response.headers()[header::CONTENT_ENCODING],
-            "gzip",
+            if zstd { "zstd" } else { "gzip" },
             "{accept_encoding}"
         );
         assert_eq!(
             response.headers()[header::CONTENT_TYPE],
             Format::OpenMetrics.content_type()
         );
-        let text = gunzip(response.body());
+        let text = if zstd {
+            unzstd(response.body())
+        } else {
+            gunzip(response.body())
+        };
         assert_eq!(text, registry.encode(Format::OpenMetrics));
         assert!(
             response.body().len() * 4 < text.len(),
@@ -231,10 +237,60 @@ fn gzip_when_accepted_and_the_same_text_inside() {
     assert_eq!(response.headers()[header::VARY], "Accept");
 }
 
+#[cfg(feature = "zstd")]
+fn unzstd(body: &[u8]) -> String {
+    String::from_utf8(zstd::decode_all(body).expect("a valid zstd stream")).unwrap()
+}
+
+#[cfg(not(feature = "zstd"))]
+fn unzstd(_: &[u8]) -> String {
+    unreachable!("zstd is only negotiated with the zstd feature")
+}
+
+/// zstd for scrapers that weigh it at least as high as gzip; the text
+/// inside is the same.
+#[cfg(feature = "zstd")]
+#[test]
+fn zstd_when_preferred_and_the_same_text_inside() {
+    let registry = registry();
+    let handler = MetricsHandler::new(Arc::clone(&registry));
+    for (accept_encoding, want) in [
+        ("zstd", Some("zstd")),
+        ("gzip, zstd", Some("zstd")),
+        ("zstd;q=0.5, gzip", Some("gzip")),
+        ("zstd;q=0, gzip;q=0", None),
+        ("identity;q=1, zstd;q=0.5", None),
+    ] {
+        let response = handler.handle(&get(&[("accept-encoding", accept_encoding)]));
+        let coding = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap());
+        assert_eq!(coding, want, "{accept_encoding}");
+        let text = match coding {
+            Some("zstd") => unzstd(response.body()),
+            Some(_) => gunzip(response.body()),
+            None => String::from_utf8(response.body().to_vec()).unwrap(),
+        };
+        assert_eq!(text, registry.encode(Format::Prometheus));
+        assert_eq!(response.headers()[header::VARY], "Accept, Accept-Encoding");
+    }
+    // zstd off alone: gzip instead; compression off: neither.
+    let response = handler
+        .clone()
+        .with_zstd(false)
+        .handle(&get(&[("accept-encoding", "zstd, gzip")]));
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    let response = handler
+        .with_gzip(false)
+        .handle(&get(&[("accept-encoding", "zstd")]));
+    assert!(response.headers().get(header::CONTENT_ENCODING).is_none());
+}
+
 #[test]
 fn concurrent_scrapes_all_get_whole_consistent_bodies() {
-    // The compressed path shares one scratch buffer; overlapping scrapes
-    // must each get a whole, valid body.
+    // Overlapping scrapes (compressed ones stream through their own
+    // compressor) must each get a whole, valid body.
     let registry = registry();
     let handler = MetricsHandler::new(Arc::clone(&registry));
     let expected = registry.encode(Format::Prometheus);

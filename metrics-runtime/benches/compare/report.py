@@ -26,6 +26,17 @@ VARIANTS = {
     "ours_openmetrics": "ours, OpenMetrics text",
     "ours_timer": "ours, `Histogram::time(f)`",
     "ours_classic": "ours, classic histogram (for comparison)",
+    "ours_stream": "ours, `encode_to` a writer (64 KiB chunks)",
+    "ours_line_by_line": "ours, every line rendered from the labels (before pre-rendering)",
+    "ours_openmetrics_line_by_line": "ours, OpenMetrics, every line rendered from the labels",
+    "ours_two_counters": "ours, two separate counters",
+    "ours_family_padded": "ours, two series of a 2-series family (padded slots)",
+    "ours_family_packed": "ours, two neighbouring series of a 4 096-series family (packed slots)",
+    "ours_idle": "ours, nothing else running",
+    "ours_during_scrapes": "ours, while another thread scrapes 10 000 series back to back",
+    "ours_identity": "ours, uncompressed",
+    "ours_gzip": "ours, gzip level 1 (flate2, zlib-rs)",
+    "ours_zstd": "ours, zstd level 1",
     "prometheus_client": "prometheus-client",
     "prometheus": "prometheus (tikv)",
     "prometheus_static": "prometheus-static-metric",
@@ -48,6 +59,9 @@ SCENARIOS = [
     ("histogram_observe_exemplar", "Histogram observe keeping an exemplar (trace and span id), 12 buckets", 1, "op"),
     ("contention_counter", "2 threads incrementing the same counter", 1, "round"),
     ("contention_histogram", "2 threads observing into the same histogram", 1, "round"),
+    ("contention_neighbours", "2 threads each incrementing its own series", 1, "round"),
+    ("scrape_impact", "Labelled counter inc while another thread scrapes", 1, "op"),
+    ("compress", "One scrape of 1 000 counter series through `MetricsHandler`", 1_000, "series"),
     ("encode_counters", "Text encoding, 100 families × 100 counter series", 10_000, "series"),
     ("encode_histograms", "Text encoding, 100 families × 100 histogram series (10 buckets)", 10_000, "series"),
 ]
@@ -161,6 +175,8 @@ def reference(scenario, lib):
     """Which of our variants a peer is compared with."""
     if scenario.startswith("encode_") and lib == "prometheus_client":
         return "ours_openmetrics"  # same format: prometheus-client only writes OpenMetrics
+    if scenario == "contention_neighbours" and lib == "prometheus_client":
+        return "ours_family_padded"
     return "ours"
 
 
@@ -179,6 +195,8 @@ def main():
     ct_path = target / "compile-time" / "result.json"
     ct = json.loads(ct_path.read_text()) if ct_path.exists() else None
     alloc_md = (target / "alloc.md").read_text().strip() if (target / "alloc.md").exists() else ""
+    rss_md = (target / "rss.md").read_text().strip() if (target / "rss.md").exists() else ""
+    exporter_md = (target / "exporter.md").read_text().strip() if (target / "exporter.md").exists() else ""
 
     def m(scenario, lib):
         v = med.get((scenario, lib))
@@ -302,6 +320,37 @@ def main():
         s = speedup(sc, "measured")
         rows.append((f"encoding {label} no slower than measured (both Prometheus text)",
                      f"ours ÷ measured = {1 / s:.2f}" if s else "—", None if s is None else s >= 1))
+    # Encoding per series, both text formats.
+    for sc, label, limit in [("encode_counters", "counter", 20), ("encode_histograms", "10-bucket histogram", 400)]:
+        for ours_id, fmt_label in [("ours", "text"), ("ours_openmetrics", "OpenMetrics")]:
+            t = m(sc, ours_id)
+            per = t / 10_000 if t else None
+            rows.append((f"{label} series ≤ {limit} ns to encode ({fmt_label})",
+                         fmt_ns(per) if per else "—", None if per is None else per <= limit))
+            s = speedup(sc, ours_id + "_line_by_line", ours_id)
+            rows.append((f"{label} series ≥ 4× faster than rendered line by line ({fmt_label}, same run)",
+                         f"{s:.1f}×" if s else "—", None if s is None else s >= 4))
+        s = speedup(sc, "prometheus_client", "ours_openmetrics")
+        rows.append((f"{label} series ≥ 6× faster than prometheus-client (OpenMetrics)",
+                     f"{s:.1f}×" if s else "—", None if s is None else s >= 6))
+    for coding in ["gzip", "zstd"]:
+        a, b = m("compress", f"ours_{coding}"), m("compress", "ours_identity")
+        r = a / b if a and b else None
+        rows.append((f"{coding} scrape of 1 000 series ≤ 2× an uncompressed one",
+                     f"{r:.2f}×" if r else "—", None if r is None else r <= 2))
+    a, b = m("contention_neighbours", "ours_family_padded"), m("contention_neighbours", "ours_two_counters")
+    r = a / b if a and b else None
+    rows.append(("2 threads on 2 series of one family as fast as on 2 counters (within 10 %)",
+                 f"{r:.2f}×" if r else "—", None if r is None else r <= 1.1))
+    a, b = m("scrape_impact", "ours_during_scrapes"), m("scrape_impact", "ours_idle")
+    r = a / b if a and b else None
+    rows.append(("a scrape slows inc on another thread by ≤ 10 %",
+                 f"{r:.2f}×" if r else "—", None if r is None else r <= 1.1))
+    growth = re.search(r"`encode_to`, next scrape \| [^|]* \| ([0-9.]+) MiB", rss_md)
+    g_mib = float(growth.group(1)) if growth else None
+    rows.append(("streamed scrape of 1 000 000 series grows RSS by < 1 MiB (warm)",
+                 f"{g_mib:.2f} MiB" if g_mib is not None else "—",
+                 None if g_mib is None else g_mib < 1))
     if ct and ct.get("ratio_ours_over_prometheus_client"):
         r = ct["ratio_ours_over_prometheus_client"]
         rows.append(("`#[derive(Metrics)]` compile time ≤ 1.5× hand-written prometheus-client registration",
@@ -428,6 +477,31 @@ def main():
       "allocated afterwards.")
     w("")
     w(alloc_md or "No allocation table (the `alloc` binary did not run).")
+    w("")
+
+    # ---- scrape memory and exporters -------------------------------------------
+    w("## Memory of a scrape of 1 000 000 series")
+    w("")
+    w("From `target/release/scrape_rss`: one family of 1 000 × 1 000 series (every one "
+      "exposed), encoded in OpenMetrics to a writer that discards it. The growth is the "
+      "kernel's peak resident set (`VmHWM`, reset before each scrape through "
+      "`/proc/self/clear_refs`) over the resident set before the scrape. The first streamed "
+      "scrape also renders every series' line prefixes, which later scrapes copy (they stay: "
+      "memory of the registry, not of a scrape).")
+    w("")
+    w(rss_md or "Not measured in this run.")
+    w("")
+    w("## Exporter throughput")
+    w("")
+    w("From `target/release/exporter_load`: our `Exporter` and metrics-exporter-prometheus's "
+      "HTTP listener (`PrometheusBuilder::with_http_listener`), each serving the same "
+      "counter series (families of 10 × 10 labelled series) on 127.0.0.1, scraped back to back by "
+      "4 keep-alive connections of one tokio client for 2 s (at most 20 000 requests each), "
+      "after a first scrape that is decoded and checked to hold every series. "
+      "metrics-exporter-prometheus does not compress: with `Accept-Encoding: gzip` it still "
+      "sends plain text. Client, servers and the other builds share the machine's cores.")
+    w("")
+    w(exporter_md or "Not measured in this run.")
     w("")
 
     # ---- compile time --------------------------------------------------------
@@ -558,6 +632,18 @@ NOTES = {
                        "family per metric, `finish()` each iteration), metrics "
                        "`PrometheusHandle::render_to_write(&mut Vec<u8>)`. Every output was checked "
                        "to hold the 10 000 series.",
+    "contention_neighbours": "As `contention_counter`, but each thread increments its own "
+                             "series: two separate counters (the floor), two series of one small "
+                             "family (each slot on its own 128-byte line), two neighbouring series "
+                             "of a large family (slots packed, so the two share a cache line), and "
+                             "prometheus-client's `Family` with two label sets.",
+    "scrape_impact": "`family.labels(l).inc()` over 64 of a family's series, alone and while "
+                     "another thread encodes the registry's 10 000 series (OpenMetrics, "
+                     "`encode_to` into `io::sink()`) back to back. On a 2-core machine shared "
+                     "with builds, the scraping thread also competes for the core.",
+    "compress": "`MetricsHandler::respond` (negotiation, encoding, compression, headers) for "
+                "10 families × 100 series, with `Accept-Encoding` `identity`, `gzip` and `zstd`. "
+                "Each body was decoded back and compared with `Registry::encode`.",
     "encode_histograms": "As `encode_counters`; each series has 3 observations in different "
                          "buckets. metrics keeps its distributions after upkeep, so its render "
                          "re-encodes the same 10 000 histograms each iteration.",

@@ -32,8 +32,17 @@
 //! out: a new connection never waits for a slot, and memory for responses
 //! stays within the budget (plus one response, if a single one is larger).
 //! [`ExporterHandle::stats`] shows how often that was needed.
+//!
+//! Large pages are streamed: once a scrape's text has reached 256 KiB, the
+//! next ones are encoded on a blocking thread into a queue of a few 64 KiB
+//! chunks ([`Registry::encode_to`](promstrict_core::Registry::encode_to),
+//! through the compressor if the scraper asked for one) and sent with
+//! chunked transfer encoding as the client reads them; each holds at most
+//! 512 KiB of the budget, whatever the page's size. Smaller pages are
+//! encoded whole and sent with a `Content-Length`.
 
 mod admission;
+mod stream;
 mod write_timeout;
 
 pub use admission::ExporterStats;

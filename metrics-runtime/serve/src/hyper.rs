@@ -71,6 +71,12 @@ impl MetricsService {
         self.handler_response(request).map(Full::new)
     }
 
+    /// Whether `path` is the metrics path.
+    #[cfg(feature = "exporter")]
+    pub(crate) fn serves(&self, path: &str) -> bool {
+        path == &*self.path
+    }
+
     /// [`respond`](Self::respond)'s response with its body as bytes.
     pub(crate) fn handler_response<B>(&self, request: &Request<B>) -> Response<Bytes> {
         if request.uri().path() == &*self.path {

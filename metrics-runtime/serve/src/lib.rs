@@ -11,7 +11,7 @@
 //! Every adapter is a few lines over one [`MetricsHandler`], which does the
 //! work a scrape needs: bearer-token auth if configured, `GET`/`HEAD` only
 //! (`405` with `Allow: GET, HEAD` otherwise), content negotiation
-//! ([`Format::from_accept`](promstrict_core::Format::from_accept)), gzip when the
+//! ([`Format::from_accept`](promstrict_core::Format::from_accept)), gzip (or, with the `zstd` feature, zstd) when the
 //! client accepts it, and `Vary: Accept, Accept-Encoding`.
 //!
 //! | feature     | what you get                                                         |
@@ -21,6 +21,7 @@
 //! | `axum`      | [`axum::router`]: `/metrics` as a `Router` to merge                  |
 //! | `actix-web` | [`actix::configure`] and the [`actix::HttpMetricsMiddleware`]        |
 //! | `hyper`     | [`hyper::MetricsService`], a hyper 1 `Service`                       |
+//! | `zstd`      | zstd response bodies ([`MetricsHandler::with_zstd`])                 |
 //! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
 //! | `push`      | [`push::Pushgateway`]: push, push-add, delete a Pushgateway group    |
 //! | `remote-write` | [`remote_write::RemoteWrite`]: Prometheus remote write on a tokio task |

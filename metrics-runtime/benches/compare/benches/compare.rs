@@ -152,8 +152,11 @@ fn counter_inc_exemplar(g: &mut Group<'_>, r: &mut Registries) {
     let c = r
         .ours
         .register_with(
-            promstrict::Descriptor::new("counter_inc_exemplar_total", "Counter inc with an exemplar.")
-                .allow_legacy_name(),
+            promstrict::Descriptor::new(
+                "counter_inc_exemplar_total",
+                "Counter inc with an exemplar.",
+            )
+            .allow_legacy_name(),
             promstrict::Counter::new(),
         )
         .unwrap();
@@ -164,7 +167,11 @@ fn counter_inc_exemplar(g: &mut Group<'_>, r: &mut Registries) {
 
     type PcLabels = [(&'static str, &'static str); 2];
     let c = prometheus_client::metrics::exemplar::CounterWithExemplar::<PcLabels>::default();
-    r.pc.register("counter_inc_exemplar", "Counter inc with an exemplar.", c.clone());
+    r.pc.register(
+        "counter_inc_exemplar",
+        "Counter inc with an exemplar.",
+        c.clone(),
+    );
     let labels: PcLabels = [("trace_id", EXEMPLAR_TRACE), ("span_id", EXEMPLAR_SPAN)];
     g.bench_function("prometheus_client", |b| {
         b.iter(|| {
@@ -200,7 +207,11 @@ fn histogram_observe_exemplar(g: &mut Group<'_>, r: &mut Registries) {
     let h = prometheus_client::metrics::exemplar::HistogramWithExemplars::<PcLabels>::new(
         BOUNDS.iter().copied(),
     );
-    r.pc.register("histogram_observe_exemplar", "Observe with an exemplar.", h.clone());
+    r.pc.register(
+        "histogram_observe_exemplar",
+        "Observe with an exemplar.",
+        h.clone(),
+    );
     let labels: PcLabels = [("trace_id", EXEMPLAR_TRACE), ("span_id", EXEMPLAR_SPAN)];
     let mut i = 0;
     g.bench_function("prometheus_client", |b| {
@@ -952,6 +963,47 @@ fn encode_counters(g: &mut Group<'_>, checks: &mut Vec<Check>) {
             10_000,
         ));
     }
+    // The same texts rendered line by line from the labels, as before the
+    // line prefixes were pre-rendered (same run, for the speed-up).
+    for (id, format) in [
+        ("ours_line_by_line", promstrict::Format::Prometheus),
+        (
+            "ours_openmetrics_line_by_line",
+            promstrict::Format::OpenMetrics,
+        ),
+    ] {
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                buf.clear();
+                registry.__encode_line_by_line_into(format, &mut buf);
+                black_box(buf.len())
+            })
+        });
+        checks.push(Check {
+            id: format!("encode_counters/{id}"),
+            ok: buf == registry.encode(format),
+            note: "the same bytes as the pre-rendered encoding".into(),
+        });
+    }
+    // The same text streamed to a writer in 64 KiB chunks (`encode_to`).
+    let mut out = Vec::with_capacity(1 << 20);
+    g.bench_function("ours_stream", |b| {
+        b.iter(|| {
+            out.clear();
+            registry
+                .encode_to(&mut out, promstrict::Format::Prometheus)
+                .unwrap();
+            black_box(out.len())
+        })
+    });
+    checks.push(check_encoding(
+        "encode_counters",
+        "ours_stream",
+        std::str::from_utf8(&out).unwrap(),
+        "family_",
+        "_total",
+        10_000,
+    ));
 
     let mut registry = prometheus_client::registry::Registry::default();
     for (f, name) in names.iter().enumerate() {
@@ -1137,6 +1189,28 @@ fn encode_histograms(g: &mut Group<'_>, checks: &mut Vec<Check>) {
             "_seconds_count",
             10_000,
         ));
+    }
+    // The same texts rendered line by line from the labels, as before the
+    // line prefixes were pre-rendered (same run, for the speed-up).
+    for (id, format) in [
+        ("ours_line_by_line", promstrict::Format::Prometheus),
+        (
+            "ours_openmetrics_line_by_line",
+            promstrict::Format::OpenMetrics,
+        ),
+    ] {
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                buf.clear();
+                registry.__encode_line_by_line_into(format, &mut buf);
+                black_box(buf.len())
+            })
+        });
+        checks.push(Check {
+            id: format!("encode_histograms/{id}"),
+            ok: buf == registry.encode(format),
+            note: "the same bytes as the pre-rendered encoding".into(),
+        });
     }
 
     let mut registry = prometheus_client::registry::Registry::default();
@@ -1485,6 +1559,219 @@ fn write_checks(checks: &[Check]) {
     std::fs::write(format!("{dir}/compare-checks.tsv"), out).expect("write the checks");
 }
 
+// ---------------------------------------------------------------------------
+// Two series of one family on two threads, against two separate counters:
+// different series must not share a cache line.
+
+promstrict::bounded_label! {
+    /// A label with 4 096 values: its family is too large to pad, so
+    /// neighbouring series share cache lines (the "packed" variant).
+    struct Wide { max: 4095, overflow: "other" }
+}
+
+#[derive(promstrict::LabelSet, Clone, Copy)]
+struct WideLabels {
+    shard: Wide,
+}
+
+#[derive(promstrict::LabelSet, Clone, Copy)]
+struct Side {
+    left: bool,
+}
+
+fn contention_neighbours(g: &mut Group<'_>, r: &mut Registries, checks: &mut Vec<Check>) {
+    let sc = "contention_neighbours";
+    // Two unrelated counters: the floor.
+    let counters = [promstrict::Counter::new(), promstrict::Counter::new()];
+    bench_contended(g, sc, "ours_two_counters", checks, |n| {
+        contended_per_thread(&counters, n, |c| {
+            black_box(c).inc();
+        })
+    });
+    // Two series of a 2-series family: padded slots.
+    let family: promstrict::Family<Side, promstrict::Counter> = r
+        .ours
+        .register(
+            "neighbours_padded_total",
+            "Two series.",
+            promstrict::Family::default(),
+        )
+        .unwrap();
+    let cells = [
+        family.labels(Side { left: true }),
+        family.labels(Side { left: false }),
+    ];
+    bench_contended(g, sc, "ours_family_padded", checks, |n| {
+        contended_per_thread(&cells, n, |c| {
+            black_box(*c).inc();
+        })
+    });
+    // Two neighbouring series of a 4 096-series family: packed slots.
+    let family: promstrict::Family<WideLabels, promstrict::Counter> = r
+        .ours
+        .register(
+            "neighbours_packed_total",
+            "Many series.",
+            promstrict::Family::default(),
+        )
+        .unwrap();
+    let cells = [
+        family.labels(WideLabels {
+            shard: Wide::new("a"),
+        }),
+        family.labels(WideLabels {
+            shard: Wide::new("b"),
+        }),
+    ];
+    bench_contended(g, sc, "ours_family_packed", checks, |n| {
+        contended_per_thread(&cells, n, |c| {
+            black_box(*c).inc();
+        })
+    });
+    // prometheus-client: two label sets of one `Family`.
+    let family = prometheus_client::metrics::family::Family::<
+        pc::Request,
+        prometheus_client::metrics::counter::Counter,
+    >::default();
+    r.pc.register("neighbours", "Two series.", family.clone());
+    let sets = pc::seq();
+    let pair = [sets[0], sets[1]];
+    bench_contended(g, sc, "prometheus_client", checks, |n| {
+        contended_per_thread(&pair, n, |l| {
+            family.get_or_create(black_box(l)).inc();
+        })
+    });
+}
+
+/// Each of the 2 threads works on its own element of `targets`.
+fn contended_per_thread<T: Sync>(targets: &[T; 2], iters: u64, op: impl Fn(&T) + Sync) -> Duration {
+    // `contended` hands each thread `i + 17 × thread` with `i` from 0: the
+    // thread is the first index it sees; remember it per thread.
+    thread_local! {
+        static SIDE: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    }
+    contended(targets, iters, |targets, i| {
+        let side = SIDE.with(|s| match s.get() {
+            Some(side) => side,
+            None => {
+                let side = usize::from(i >= 17);
+                s.set(Some(side));
+                side
+            }
+        });
+        op(&targets[side])
+    })
+}
+
+// ---------------------------------------------------------------------------
+// A scrape must not slow the hot path on other threads.
+
+fn scrape_impact(g: &mut Group<'_>, checks: &mut Vec<Check>) {
+    let registry = std::sync::Arc::new(promstrict::Registry::new());
+    let mut families = Vec::new();
+    for name in family_names("_total") {
+        let fam: promstrict::Family<ours::Grid, promstrict::Counter> = registry
+            .register(name, "Requests per cell.", promstrict::Family::default())
+            .unwrap();
+        fam.init_all();
+        families.push(fam);
+    }
+    let hot = families[0].clone();
+    let sets: Vec<ours::Grid> = ours::grid().collect();
+    let mut i = 0;
+    g.bench_function("ours_idle", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            black_box(&hot).labels(black_box(sets[i])).inc();
+        })
+    });
+    // The same, while another thread scrapes the 10 000 series back to back.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let scrapes = std::sync::Arc::new(AtomicUsize::new(0));
+    let scraper = {
+        let (registry, stop, scrapes) = (registry.clone(), stop.clone(), scrapes.clone());
+        std::thread::spawn(move || {
+            let mut sink = std::io::sink();
+            while !stop.load(Ordering::Relaxed) {
+                registry
+                    .encode_to(&mut sink, promstrict::Format::OpenMetrics)
+                    .unwrap();
+                scrapes.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    let mut i = 0;
+    g.bench_function("ours_during_scrapes", |b| {
+        b.iter(|| {
+            i = (i + 1) & 63;
+            black_box(&hot).labels(black_box(sets[i])).inc();
+        })
+    });
+    stop.store(true, Ordering::Relaxed);
+    scraper.join().unwrap();
+    let n = scrapes.load(Ordering::Relaxed);
+    checks.push(Check {
+        id: "scrape_impact/ours_during_scrapes".into(),
+        ok: n > 0,
+        note: format!("{n} whole scrapes of 10 000 series ran during the measurement"),
+    });
+}
+
+// ---------------------------------------------------------------------------
+// What compression costs: one scrape of 1 000 counter series through the
+// handler, plain, gzip (level 1) and zstd (level 1).
+
+fn compress(g: &mut Group<'_>, checks: &mut Vec<Check>) {
+    use promstrict::http::MetricsHandler;
+    let registry = std::sync::Arc::new(promstrict::Registry::new());
+    for (f, name) in family_names("_total").into_iter().take(10).enumerate() {
+        let fam: promstrict::Family<ours::Grid, promstrict::Counter> = registry
+            .register(name, "Requests per cell.", promstrict::Family::default())
+            .unwrap();
+        for l in ours::grid() {
+            fam.labels(l)
+                .inc_by(value_of(f, l.row as usize, l.col as usize));
+        }
+    }
+    let handler = MetricsHandler::new(&registry);
+    let want = registry.encode(promstrict::Format::Prometheus);
+    for (id, coding) in [
+        ("ours_identity", "identity"),
+        ("ours_gzip", "gzip"),
+        ("ours_zstd", "zstd"),
+    ] {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::ACCEPT_ENCODING,
+            http::HeaderValue::from_static(coding),
+        );
+        g.bench_function(id, |b| {
+            b.iter(|| black_box(handler.respond(&http::Method::GET, &headers)))
+        });
+        let response = handler.respond(&http::Method::GET, &headers);
+        let body = response.body();
+        let text = match coding {
+            "gzip" => {
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+                    .unwrap();
+                text
+            }
+            "zstd" => zstd::decode_all(&body[..]).unwrap(),
+            _ => body.to_vec(),
+        };
+        checks.push(Check {
+            id: format!("compress/{id}"),
+            ok: text == want.as_bytes(),
+            note: format!(
+                "{} bytes on the wire for {} bytes of text, decoded back to the same text",
+                body.len(),
+                want.len()
+            ),
+        });
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let mut r = Registries {
@@ -1523,9 +1810,10 @@ fn main() {
     }
 
     type Contended = fn(&mut Group<'_>, &mut Registries, &mut Vec<Check>);
-    let contention: [(&str, Contended); 2] = [
+    let contention: [(&str, Contended); 3] = [
         ("contention_counter", contention_counter),
         ("contention_histogram", contention_histogram),
+        ("contention_neighbours", contention_neighbours),
     ];
     for (name, scenario) in contention {
         let mut g = c.benchmark_group(name);
@@ -1548,6 +1836,17 @@ fn main() {
         g.sample_size(20);
         g.sampling_mode(criterion::SamplingMode::Flat);
         scenario(&mut g, &mut checks);
+        g.finish();
+    }
+
+    {
+        let mut g = c.benchmark_group("scrape_impact");
+        g.throughput(Throughput::Elements(1));
+        scrape_impact(&mut g, &mut checks);
+        g.finish();
+        let mut g = c.benchmark_group("compress");
+        g.throughput(Throughput::Elements(1_000));
+        compress(&mut g, &mut checks);
         g.finish();
     }
 

@@ -6,8 +6,11 @@
 //! only OpenMetrics, appends `.` to help text and `_total` to counter names, and
 //! takes a lock per histogram; see `benches/core.rs` for the encoding figures.
 
+use std::io;
+use std::sync::OnceLock;
+
 use super::Format;
-use crate::label::Labels;
+use crate::label::{cardinality_of, LabelDescriptor, Labels};
 use crate::metric::{Exemplar, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
 
 /// The part of a family's header that the encoder needs.
@@ -76,9 +79,234 @@ pub(crate) struct SampleWriter<'a> {
     pub(crate) failed: bool,
     /// Whether to write `_created` samples (OpenMetrics only).
     pub(crate) created: bool,
+    /// The family's pre-rendered line prefixes.
+    pub(crate) prefixes: Option<&'a PrefixCache>,
+    /// Where full chunks go when encoding to a writer (`None`: all of the
+    /// exposition stays in `out`).
+    pub(crate) sink: Option<&'a mut dyn Sink>,
+    /// Where in `out` this family starts: a failed family is cut from there.
+    pub(crate) family_start: usize,
 }
 
-impl SampleWriter<'_> {
+/// How many bytes of exposition are gathered before they go to the writer.
+pub(crate) const CHUNK: usize = 64 * 1024;
+
+/// The writer an exposition streams to, and its first error.
+pub(crate) struct ChunkSink<'a> {
+    pub(crate) writer: &'a mut dyn io::Write,
+    pub(crate) error: Option<io::Error>,
+}
+
+/// Takes the chunks of an exposition as they fill up.
+pub(crate) trait Sink {
+    /// Takes `out` and empties it.
+    fn flush(&mut self, out: &mut String);
+}
+
+impl Sink for ChunkSink<'_> {
+    /// Hands `out` to the writer and empties it (after an error, only empties it).
+    fn flush(&mut self, out: &mut String) {
+        if self.error.is_none() {
+            if let Err(e) = self.writer.write_all(out.as_bytes()) {
+                self.error = Some(e);
+            }
+        }
+        out.clear();
+    }
+}
+
+/// Kinds of pre-rendered series.
+const SINGLE: u8 = 0;
+const HISTOGRAM: u8 = 1;
+const SUMMARY: u8 = 2;
+
+/// The prefixes of a multi-line series, in order.
+struct Lines<'a> {
+    text: &'a str,
+    ends: std::slice::Iter<'a, u32>,
+    start: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, ends: &'a [u32]) -> Self {
+        Lines {
+            text,
+            ends: ends.iter(),
+            start: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let end = *self.ends.next()? as usize;
+        let line = self.text.get(self.start..end).unwrap_or_default();
+        self.start = end + 1;
+        Some(line)
+    }
+}
+
+/// Families with more possible series than this are rendered line by line
+/// (the cache would cost more memory than it saves time).
+const MAX_CACHED_SERIES: usize = 1 << 20;
+
+/// The sample-line prefixes (`name_bucket{labels,le="0.5"} `) of a metric's
+/// series, rendered the first time a series is encoded and then copied: the
+/// labels of a dense family never change, so encoding is a copy plus number
+/// formatting. Indexed by the series' dense index; the same for both text
+/// formats (what differs between them is not cached).
+pub(crate) struct PrefixCache {
+    labels: &'static [LabelDescriptor],
+    len: usize,
+    slots: OnceLock<Box<[OnceLock<Prefixes>]>>,
+    /// The bucket bounds the histogram prefixes were rendered with (a series
+    /// with other bounds is rendered line by line).
+    bounds: OnceLock<Box<[f64]>>,
+}
+
+struct Prefixes {
+    kind: u8,
+    /// Each line's prefix, each followed by `\n`.
+    text: Box<str>,
+    /// Where each prefix of a multi-line series ends in `text` (the lines
+    /// are found without scanning for the newlines); empty for one line.
+    ends: Box<[u32]>,
+}
+
+impl PrefixCache {
+    pub(crate) fn new(labels: &'static [LabelDescriptor]) -> Self {
+        PrefixCache {
+            labels,
+            len: cardinality_of(labels),
+            slots: OnceLock::new(),
+            bounds: OnceLock::new(),
+        }
+    }
+
+    /// The slot of a series, if its labels are this family's.
+    fn slot(&self, labels: &Labels<'_>) -> Option<&OnceLock<Prefixes>> {
+        let index = match *labels {
+            Labels::None if self.labels.is_empty() => 0,
+            Labels::Dense { labels, index }
+                if index < self.len
+                    && (std::ptr::eq(labels, self.labels)
+                        || (labels.len() == self.labels.len()
+                            && labels.iter().zip(self.labels).all(|(a, b)| {
+                                a.name == b.name && a.cardinality == b.cardinality
+                            }))) =>
+            {
+                index
+            }
+            _ => return None,
+        };
+        if self.len > MAX_CACHED_SERIES {
+            return None;
+        }
+        let slots = self
+            .slots
+            .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect());
+        slots.get(index)
+    }
+}
+
+impl<'a> SampleWriter<'a> {
+    /// The pre-rendered prefixes of a series of `kind` (`None`: render it
+    /// line by line).
+    fn prefixes(
+        &mut self,
+        labels: &Labels<'_>,
+        kind: u8,
+        bounds: &[f64],
+    ) -> Option<(&'a str, &'a [u32])> {
+        let cache = self.prefixes?;
+        if kind == HISTOGRAM && **cache.bounds.get_or_init(|| bounds.into()) != *bounds {
+            return None;
+        }
+        let slot = cache.slot(labels)?;
+        let prefixes = slot.get_or_init(|| {
+            // Render into an empty `out` with the line-by-line writer
+            // itself, so that both always agree.
+            let saved = std::mem::take(&mut *self.out);
+            let mut ends = Vec::new();
+            match kind {
+                HISTOGRAM => {
+                    self.render_labels(labels);
+                    let mut le = ryu::Buffer::new();
+                    for bound in bounds {
+                        self.start_rendered("_bucket", Some(le.format_finite(*bound)));
+                        self.end_prefix(&mut ends);
+                    }
+                    self.start_rendered("_bucket", Some("+Inf"));
+                    self.end_prefix(&mut ends);
+                    self.start_rendered("_count", None);
+                    self.end_prefix(&mut ends);
+                    self.start_rendered("_sum", None);
+                    self.end_prefix(&mut ends);
+                }
+                SUMMARY => {
+                    self.render_labels(labels);
+                    self.start_rendered("_count", None);
+                    self.end_prefix(&mut ends);
+                    self.start_rendered("_sum", None);
+                    self.end_prefix(&mut ends);
+                }
+                _ => {
+                    self.start("", labels);
+                    self.out.push('\n');
+                }
+            }
+            let rendered = std::mem::replace(&mut *self.out, saved);
+            // Offsets past `u32` (a 4 GiB prefix) are not cached.
+            let kind = if rendered.len() > u32::MAX as usize {
+                u8::MAX
+            } else {
+                kind
+            };
+            Prefixes {
+                kind,
+                text: rendered.into_boxed_str(),
+                ends: ends.into_boxed_slice(),
+            }
+        });
+        (prefixes.kind == kind).then_some((&*prefixes.text, &*prefixes.ends))
+    }
+
+    /// Notes where a prefix ends and starts the next one.
+    fn end_prefix(&mut self, ends: &mut Vec<u32>) {
+        ends.push(u32::try_from(self.out.len()).unwrap_or(u32::MAX));
+        self.out.push('\n');
+    }
+
+    /// Writes one sample line after a pre-rendered prefix (`prefix` without
+    /// its newline).
+    #[inline]
+    fn prefixed_u64(&mut self, prefix: &str, v: u64) {
+        self.out.push_str(prefix);
+        self.out.push_str(itoa::Buffer::new().format(v));
+        self.out.push('\n');
+    }
+
+    #[inline]
+    fn prefixed_f64(&mut self, prefix: &str, v: f64) {
+        self.out.push_str(prefix);
+        push_f64(self.out, v);
+        self.out.push('\n');
+    }
+
+    /// After each series: hands a full chunk to the writer, if there is one.
+    #[inline]
+    fn series_done(&mut self) {
+        if self.out.len() >= CHUNK {
+            if let Some(sink) = self.sink.as_deref_mut() {
+                sink.flush(self.out);
+                self.family_start = 0;
+            }
+        }
+    }
+
     fn start(&mut self, suffix: &str, labels: &Labels<'_>) {
         let out = &mut *self.out;
         out.push_str(self.header.name);
@@ -229,6 +457,118 @@ impl SeriesVisitor for SampleWriter<'_> {
         value: SeriesValue<'_>,
         extras: SeriesExtras<'_>,
     ) {
+        if !self.cached_series(&labels, &value, &extras) {
+            self.uncached_series(labels, value, extras);
+        }
+        self.series_done();
+    }
+}
+
+impl SampleWriter<'_> {
+    /// Writes a series from its pre-rendered prefixes; `false` if it has
+    /// none (its kind is not cached, or its labels are not the family's).
+    #[inline]
+    fn cached_series(
+        &mut self,
+        labels: &Labels<'_>,
+        value: &SeriesValue<'_>,
+        extras: &SeriesExtras<'_>,
+    ) -> bool {
+        let first_exemplar = extras.exemplars.first().and_then(Option::as_ref);
+        match *value {
+            SeriesValue::CounterU64(v) => {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
+                    return false;
+                };
+                self.prefixed_u64(&p[..p.len() - 1], v);
+                self.exemplar(first_exemplar);
+                self.counter_created(labels, extras.created);
+            }
+            SeriesValue::CounterF64(v) => {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
+                    return false;
+                };
+                self.prefixed_f64(&p[..p.len() - 1], v);
+                self.exemplar(first_exemplar);
+                self.counter_created(labels, extras.created);
+            }
+            SeriesValue::GaugeF64(v) => {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
+                    return false;
+                };
+                self.prefixed_f64(&p[..p.len() - 1], v);
+            }
+            SeriesValue::GaugeI64(v) => {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
+                    return false;
+                };
+                self.out.push_str(&p[..p.len() - 1]);
+                self.out.push_str(itoa::Buffer::new().format(v));
+                self.out.push('\n');
+            }
+            SeriesValue::Histogram {
+                bounds,
+                counts,
+                sum,
+            } => {
+                if counts.len() != bounds.len() + 1 {
+                    return false;
+                }
+                let Some((p, ends)) = self.prefixes(labels, HISTOGRAM, bounds) else {
+                    return false;
+                };
+                let mut lines = Lines::new(p, ends);
+                let mut count = 0u64;
+                for (i, (n, prefix)) in counts.iter().zip(&mut lines).enumerate() {
+                    count = count.saturating_add(*n);
+                    self.prefixed_u64(prefix, count);
+                    self.exemplar(extras.exemplars.get(i).and_then(Option::as_ref));
+                }
+                let negative = bounds.first().is_some_and(|b| *b < 0.0);
+                if !(self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
+                {
+                    let (count_prefix, sum_prefix) = (lines.next(), lines.next());
+                    self.prefixed_u64(count_prefix.unwrap_or_default(), count);
+                    self.prefixed_f64(sum_prefix.unwrap_or_default(), sum);
+                }
+                if extras.created.is_some() && self.created && self.format == Format::OpenMetrics {
+                    self.render_labels(labels);
+                    self.created_sample(extras.created);
+                }
+            }
+            SeriesValue::Summary { count, sum } => {
+                if self.format == Format::OpenMetrics && (sum.is_nan() || sum < 0.0) {
+                    return true;
+                }
+                let Some((p, ends)) = self.prefixes(labels, SUMMARY, &[]) else {
+                    return false;
+                };
+                let mut lines = Lines::new(p, ends);
+                let (count_prefix, sum_prefix) = (lines.next(), lines.next());
+                self.prefixed_u64(count_prefix.unwrap_or_default(), count);
+                self.prefixed_f64(sum_prefix.unwrap_or_default(), sum);
+                if extras.created.is_some() && self.created && self.format == Format::OpenMetrics {
+                    self.render_labels(labels);
+                    self.created_sample(extras.created);
+                }
+            }
+            SeriesValue::Info => {
+                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
+                    return false;
+                };
+                self.prefixed_u64(&p[..p.len() - 1], 1);
+            }
+            SeriesValue::GaugeHistogram { .. } | SeriesValue::StateSet { .. } => return false,
+        }
+        true
+    }
+
+    fn uncached_series(
+        &mut self,
+        labels: Labels<'_>,
+        value: SeriesValue<'_>,
+        extras: SeriesExtras<'_>,
+    ) {
         let first_exemplar = extras.exemplars.first().and_then(Option::as_ref);
         match value {
             SeriesValue::CounterU64(v) => {
@@ -306,9 +646,7 @@ impl SeriesVisitor for SampleWriter<'_> {
             SeriesValue::Info => self.u64_sample("", &labels, 1),
         }
     }
-}
 
-impl SampleWriter<'_> {
     fn counter_created(&mut self, labels: &Labels<'_>, created: Option<f64>) {
         if created.is_some() && self.created && self.format == Format::OpenMetrics {
             self.render_labels(labels);

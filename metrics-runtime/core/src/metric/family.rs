@@ -58,8 +58,71 @@ impl<C> Slot<C> {
 /// assert_eq!(lookups.len(), 2);
 /// ```
 pub struct Family<L: LabelSet, M: FamilyMember> {
-    slots: Arc<[Slot<M::Cell>]>,
+    slots: Slots<M::Cell>,
     _labels: PhantomData<fn(L) -> M>,
+}
+
+/// A slot on cache lines of its own.
+#[repr(align(128))]
+struct Padded<T>(T);
+
+/// The slots of a family: each on its own cache line(s) in a tiny family,
+/// so that threads updating different series of one family don't contend
+/// for a line (as they wouldn't with two separate metrics); packed in a
+/// larger one, where the padding would cost scrapes more than it saves.
+enum Slots<C> {
+    Packed(Arc<[Slot<C>]>),
+    Padded(Arc<[Padded<Slot<C>>]>),
+}
+
+/// Families of at most this many series whose slots are smaller than a
+/// padded one get padded slots (at most 2 KiB). Not more: a scrape reads
+/// every slot, and spread over eight times the memory, 100-series families
+/// no longer stay in cache (10 000 counter series encoded 40 % slower).
+const MAX_PADDED_SERIES: usize = 16;
+
+impl<C> Slots<C> {
+    fn new(len: usize, mut cell: impl FnMut() -> C) -> Self {
+        let mut slot = || Slot {
+            created: AtomicU64::new(0),
+            cell: cell(),
+        };
+        if len <= MAX_PADDED_SERIES
+            && std::mem::size_of::<Slot<C>>() < std::mem::size_of::<Padded<Slot<C>>>()
+        {
+            Slots::Padded((0..len).map(|_| Padded(slot())).collect())
+        } else {
+            Slots::Packed((0..len).map(|_| slot()).collect())
+        }
+    }
+
+    #[inline]
+    fn get(&self, index: usize) -> &Slot<C> {
+        match self {
+            Slots::Packed(slots) => &slots[index],
+            Slots::Padded(slots) => &slots[index].0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Slots::Packed(slots) => slots.len(),
+            Slots::Padded(slots) => slots.len(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Slot<C>> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl<C> Clone for Slots<C> {
+    fn clone(&self) -> Self {
+        match self {
+            Slots::Packed(slots) => Slots::Packed(Arc::clone(slots)),
+            Slots::Padded(slots) => Slots::Padded(Arc::clone(slots)),
+        }
+    }
 }
 
 impl<L: LabelSet, M: FamilyMember> Family<L, M> {
@@ -67,12 +130,7 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
     /// a histogram family).
     pub fn with_options(options: M::Options) -> Self {
         Family {
-            slots: (0..L::CARDINALITY)
-                .map(|_| Slot {
-                    created: AtomicU64::new(0),
-                    cell: M::new_cell(&options),
-                })
-                .collect(),
+            slots: Slots::new(L::CARDINALITY, || M::new_cell(&options)),
             _labels: PhantomData,
         }
     }
@@ -81,7 +139,7 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
     /// exposition (with its zero value until it is first updated).
     #[inline]
     pub fn labels(&self, labels: L) -> &M::Cell {
-        let slot = &self.slots[labels.index()];
+        let slot = self.slots.get(labels.index());
         // A load first: the flag is written once, then only read, so the
         // cache line stays shared between cores.
         if !slot.touched() {
@@ -93,7 +151,7 @@ impl<L: LabelSet, M: FamilyMember> Family<L, M> {
     /// The series for `labels` if it has been asked for before, without
     /// making it appear.
     pub fn get(&self, labels: L) -> Option<&M::Cell> {
-        let slot = &self.slots[labels.index()];
+        let slot = self.slots.get(labels.index());
         slot.touched().then_some(&slot.cell)
     }
 
@@ -138,7 +196,7 @@ where
 impl<L: LabelSet, M: FamilyMember> Clone for Family<L, M> {
     fn clone(&self) -> Self {
         Family {
-            slots: Arc::clone(&self.slots),
+            slots: self.slots.clone(),
             _labels: PhantomData,
         }
     }
@@ -161,9 +219,9 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
     }
 
     fn histogram_bounds(&self) -> Option<Vec<f64>> {
-        self.slots
-            .first()
-            .and_then(|slot| M::cell_bounds(&slot.cell))
+        (self.slots.len() > 0)
+            .then(|| M::cell_bounds(&self.slots.get(0).cell))
+            .flatten()
     }
 
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {

@@ -595,16 +595,27 @@ impl FamilyMember for Histogram {
         let mut stack = [0u64; MAX_BUCKETS + 1];
         let counts = &mut stack[..n];
         let sum = cell.snapshot_into(counts);
-        let mut exemplars: [Option<Exemplar>; MAX_BUCKETS + 1] = Default::default();
-        let exemplars = match cell.exemplars.get() {
-            Some(cells) => {
-                for (out, c) in exemplars.iter_mut().zip(cells.iter()) {
-                    *out = c.load();
-                }
-                &exemplars[..n]
-            }
-            None => &exemplars[..0],
+        // Most histograms never get an exemplar: no array to fill and drop.
+        let Some(cells) = cell.exemplars.get() else {
+            return visitor.series_with_extras(
+                labels,
+                SeriesValue::Histogram {
+                    bounds: cell.bounds.bounds(),
+                    counts,
+                    sum,
+                },
+                SeriesExtras {
+                    created,
+                    exemplars: &[],
+                    native: None,
+                },
+            );
         };
+        let mut exemplars: [Option<Exemplar>; MAX_BUCKETS + 1] = Default::default();
+        for (out, c) in exemplars.iter_mut().zip(cells.iter()) {
+            *out = c.load();
+        }
+        let exemplars = &exemplars[..n];
         visitor.series_with_extras(
             labels,
             SeriesValue::Histogram {

@@ -10,9 +10,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{OnceLock, RwLock, RwLockReadGuard};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard};
 
-use crate::encoding::text::{self, FamilyHeader, SampleWriter};
+use crate::encoding::text::{self, ChunkSink, FamilyHeader, PrefixCache, SampleWriter, Sink};
 use crate::encoding::Format;
 use crate::label::Labels;
 use crate::metric::{DynMetric, Metric, MetricType, SeriesExtras, SeriesValue, SeriesVisitor};
@@ -40,15 +40,23 @@ struct Entry {
     metric: Box<dyn DynMetric>,
     /// The family's labels (not the constant ones).
     labels: &'static [crate::LabelDescriptor],
+    /// Its series' sample-line prefixes, rendered once.
+    prefixes: PrefixCache,
     /// A histogram's bucket bounds.
     bounds: Vec<f64>,
-    objectives: Vec<Objective>,
+    /// Added to after registration ([`Registry::add_objective`]), under the
+    /// registry's write lock; the mutex only makes that possible through
+    /// the shared entry.
+    objectives: std::sync::Mutex<Vec<Objective>>,
     group: Option<String>,
 }
 
 #[derive(Default)]
 struct Inner {
-    entries: Vec<Entry>,
+    /// Shared so that an encoder takes a snapshot of the list and reads the
+    /// metrics without the lock: a slow scrape (a client reading a streamed
+    /// body slowly) holds up neither registration nor other scrapes.
+    entries: Vec<Arc<Entry>>,
     /// Every name a metric puts in an exposition (families in both formats,
     /// samples, and the `_created` OpenMetrics reserves), to the metric owning it.
     taken: HashMap<String, Taken>,
@@ -230,7 +238,7 @@ impl Registry {
                 };
                 inner.taken.insert(taken, holder);
             }
-            inner.entries.push(entry);
+            inner.entries.push(Arc::new(entry));
         }
         Ok(())
     }
@@ -334,13 +342,17 @@ impl Registry {
             const_labels_text,
             metric,
             labels: family_labels,
+            prefixes: PrefixCache::new(family_labels),
             bounds,
-            objectives: descriptor.objectives,
+            objectives: std::sync::Mutex::new(descriptor.objectives),
             group: descriptor.group.map(Cow::into_owned),
         })
     }
 
     /// Encodes every metric in `format`.
+    ///
+    /// A convenience over [`encode_to`](Registry::encode_to), which streams
+    /// the same bytes to any writer without holding them all.
     pub fn encode(&self, format: Format) -> String {
         let mut out = String::new();
         self.encode_into(format, &mut out);
@@ -350,10 +362,83 @@ impl Registry {
     /// Appends the encoding of every metric to `out` (reuse the buffer between
     /// scrapes to skip the allocations).
     pub fn encode_into(&self, format: Format, out: &mut String) {
+        self.encode_with(format, out, None);
+    }
+
+    /// Streams the encoding of every metric to `writer`, in chunks of about
+    /// 64 KiB: however many series the registry holds, the encoder keeps one
+    /// chunk (plus each series' pre-rendered line prefixes, kept from one
+    /// scrape to the next), and the first chunk leaves before the last series
+    /// is read. The bytes are those [`encode`](Registry::encode) returns.
+    ///
+    /// Each chunk is one `write_all`; wrap a writer that is slow per call
+    /// (a socket, a compressor) as it is, without a `BufWriter`. The first
+    /// error stops the writing and is returned (the rest of the registry is
+    /// still read, not written). A family that cannot be read (see
+    /// [`collector_failures`](Registry::collector_failures)) is left out
+    /// whole, as in `encode`.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, Format, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let jobs = registry.register("jobs_total", "Jobs run.", Counter::new())?;
+    /// jobs.inc();
+    ///
+    /// // Any `io::Write`: a file, a socket, a compressor, a `Vec<u8>`.
+    /// let mut body = Vec::new();
+    /// registry.encode_to(&mut body, Format::OpenMetrics)?;
+    /// assert_eq!(body, registry.encode(Format::OpenMetrics).into_bytes());
+    /// assert!(body.ends_with(b"jobs_total 1\n# EOF\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn encode_to<W: std::io::Write + ?Sized>(
+        &self,
+        writer: &mut W,
+        format: Format,
+    ) -> std::io::Result<()> {
+        let mut writer = writer;
+        let mut sink = ChunkSink {
+            writer: &mut writer,
+            error: None,
+        };
+        let mut out = String::with_capacity(text::CHUNK + text::CHUNK / 4);
+        self.encode_with(format, &mut out, Some(&mut sink));
+        if !out.is_empty() {
+            sink.flush(&mut out);
+        }
+        match sink.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// [`encode_into`](Registry::encode_into) without the pre-rendered line
+    /// prefixes: every line rendered from the labels, as before they were
+    /// cached. For the benchmark suite, which measures both in one run, and
+    /// the tests, which check that both write the same bytes.
+    #[doc(hidden)]
+    pub fn __encode_line_by_line_into(&self, format: Format, out: &mut String) {
+        self.encode_text(format, out, None, false);
+    }
+
+    /// The text encoder: everything into `out`, or chunk by chunk into `sink`.
+    fn encode_with(&self, format: Format, out: &mut String, sink: Option<&mut dyn Sink>) {
+        self.encode_text(format, out, sink, true);
+    }
+
+    fn encode_text(
+        &self,
+        format: Format,
+        out: &mut String,
+        mut sink: Option<&mut dyn Sink>,
+        prerendered: bool,
+    ) {
         let created = self.created_samples.load(Relaxed);
-        let inner = self.read();
+        let entries = self.read().entries.clone();
         let mut scratch = String::new();
-        for entry in &inner.entries {
+        for entry in &entries {
             let header = FamilyHeader {
                 name: &entry.name,
                 help: &entry.help,
@@ -370,11 +455,20 @@ impl Registry {
                 scratch: &mut scratch,
                 failed: false,
                 created,
+                prefixes: prerendered.then_some(&entry.prefixes),
+                sink: match &mut sink {
+                    Some(sink) => Some(&mut **sink),
+                    None => None,
+                },
+                family_start: start,
             };
             entry.metric.visit(&mut writer);
             if writer.failed {
-                // The family is left out whole, header included.
-                out.truncate(start);
+                // The family is left out whole, header included (a family
+                // fails before its first series, so before any of it left
+                // for the writer).
+                let from = writer.family_start;
+                out.truncate(from);
                 self.collector_failures.fetch_add(1, Relaxed);
             }
         }
@@ -579,7 +673,11 @@ impl Registry {
             entry.labels,
             &entry.bounds,
         )?;
-        entry.objectives.push(objective);
+        entry
+            .objectives
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(objective);
         Ok(())
     }
 
@@ -600,6 +698,8 @@ impl Registry {
                 buckets: e.bounds.clone(),
                 objectives: e
                     .objectives
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
                     .iter()
                     .cloned()
                     .chain(e.metric.objectives())
@@ -739,4 +839,125 @@ pub fn default_registry() -> &'static Registry {
         crate::instrument::reserve_builtin_names(&registry);
         registry
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Counter, Family, Histogram, LabelDescriptor, LabelSet, LabelValue, Summary};
+
+    #[derive(Clone, Copy)]
+    struct Route {
+        ok: bool,
+        code: u8,
+    }
+    impl LabelSet for Route {
+        const LABELS: &'static [LabelDescriptor] = &[
+            LabelDescriptor::of::<bool>("ok"),
+            LabelDescriptor::of::<bool>("code"),
+        ];
+        fn index(&self) -> usize {
+            self.ok.index() * 2 + (self.code % 2) as usize
+        }
+    }
+
+    fn registry() -> Registry {
+        let registry = Registry::with_namespace("t")
+            .with_const_label("zone", "a\"b")
+            .unwrap();
+        let c: Family<Route, Counter> = registry
+            .register("reqs_total", "Requests.", Family::default())
+            .unwrap();
+        let h: Family<Route, Histogram> = registry
+            .register("lat_seconds", "Latency.", Family::default())
+            .unwrap();
+        let s = registry
+            .register("size_bytes", "Sizes.", Summary::default())
+            .unwrap();
+        for i in 0..4u8 {
+            let labels = Route { ok: i < 2, code: i };
+            c.labels(labels).inc_by(u64::from(i));
+            h.labels(labels).observe(f64::from(i) / 10.0);
+        }
+        s.observe(3.0);
+        registry
+    }
+
+    /// The line-by-line rendering, for comparison with the cached one.
+    fn uncached(registry: &Registry, format: Format) -> String {
+        let mut out = String::new();
+        registry.__encode_line_by_line_into(format, &mut out);
+        out
+    }
+
+    #[test]
+    fn prerendered_series_match_the_line_by_line_rendering() {
+        let registry = registry();
+        for created in [false, true] {
+            registry.set_created_samples(created);
+            for format in [Format::Prometheus, Format::OpenMetrics] {
+                let want = uncached(&registry, format);
+                // First scrape renders the prefixes, the second copies them.
+                assert_eq!(registry.encode(format), want);
+                assert_eq!(registry.encode(format), want);
+            }
+        }
+    }
+
+    #[test]
+    fn encode_to_streams_the_same_bytes_in_chunks() {
+        struct Chunks(Vec<usize>, Vec<u8>);
+        impl std::io::Write for Chunks {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.push(buf.len());
+                self.1.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let registry = Registry::new();
+        let family: Family<Route, Counter> = registry
+            .register("reqs_total", "Requests.", Family::default())
+            .unwrap();
+        family.init_all();
+        for i in 0..3000 {
+            registry
+                .register(format!("g{i}"), "A gauge.", crate::Gauge::new())
+                .unwrap();
+        }
+        for format in [Format::Prometheus, Format::OpenMetrics] {
+            let mut sink = Chunks(Vec::new(), Vec::new());
+            registry.encode_to(&mut sink, format).unwrap();
+            assert_eq!(sink.1, registry.encode(format).into_bytes());
+            assert!(sink.0.len() > 1, "{:?}", sink.0);
+            assert!(
+                sink.0.iter().all(|n| *n < text::CHUNK + 4096),
+                "{:?}",
+                sink.0
+            );
+        }
+    }
+
+    #[test]
+    fn encode_to_returns_the_first_write_error() {
+        struct Fails(usize);
+        impl std::io::Write for Fails {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                Err(std::io::Error::other("broken pipe"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let registry = registry();
+        let mut writer = Fails(0);
+        let err = registry
+            .encode_to(&mut writer, Format::OpenMetrics)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "broken pipe");
+        assert_eq!(writer.0, 1, "nothing more is written after an error");
+    }
 }

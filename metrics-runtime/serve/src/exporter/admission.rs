@@ -15,10 +15,12 @@ use std::time::Instant;
 
 use ::http::{header, HeaderValue, Request, Response, StatusCode};
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use tokio::sync::oneshot;
 
+use super::stream::{self, Streamed, STREAM_ABOVE, STREAM_HELD};
 use super::MetricsService;
+use crate::handler::Planned;
 
 /// What a connection is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -230,13 +232,49 @@ pub(super) struct ConnectionService {
     pub(super) id: u64,
 }
 
+/// The exporter's response body: a page encoded whole, or streamed.
+pub(super) type ExporterBody = Either<Full<Bytes>, Streamed<Written>>;
+
 impl<B> ::hyper::service::Service<Request<B>> for ConnectionService {
-    type Response = Response<Full<Bytes>>;
+    type Response = Response<ExporterBody>;
     type Error = std::convert::Infallible;
     type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
 
     fn call(&self, request: Request<B>) -> Self::Future {
-        let mut response = self.inner.handler_response(&request);
+        let handler = self.inner.handler();
+        if self.inner.serves(request.uri().path()) {
+            let planned = handler.plan(request.method(), request.headers());
+            match planned {
+                // A page as large as the last one was worth streaming.
+                Planned::Text {
+                    format,
+                    coding,
+                    head: false,
+                } if handler.last_text_len() >= STREAM_ABOVE => {
+                    self.admission.responding(self.id, STREAM_HELD);
+                    let written = Written {
+                        admission: Arc::clone(&self.admission),
+                        id: self.id,
+                        len: STREAM_HELD,
+                    };
+                    let body = stream::spawn(handler, format, coding, written);
+                    let mut response = Response::new(Either::Right(body));
+                    *response.headers_mut() = handler.headers(format.content_type(), coding, None);
+                    return std::future::ready(Ok(response));
+                }
+                planned => return self.whole(handler.finish(planned)),
+            }
+        }
+        self.whole(self.inner.handler_response(&request))
+    }
+}
+
+impl ConnectionService {
+    /// Sends a complete response, counting its bytes until written.
+    fn whole(
+        &self,
+        mut response: Response<Bytes>,
+    ) -> std::future::Ready<Result<Response<ExporterBody>, std::convert::Infallible>> {
         if matches!(
             response.status(),
             StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
@@ -256,17 +294,17 @@ impl<B> ::hyper::service::Service<Request<B>> for ConnectionService {
         // last of them: it keeps the chunk, not the body, while the socket
         // drains.
         std::future::ready(Ok(response.map(|data| {
-            Full::new(Bytes::from_owner(Counted {
+            Either::Left(Full::new(Bytes::from_owner(Counted {
                 data,
                 _written: written,
-            }))
+            })))
         })))
     }
 }
 
 /// Tells the table the bytes are gone when dropped: written, or abandoned
 /// with their connection.
-struct Written {
+pub(super) struct Written {
     admission: Arc<Admission>,
     id: u64,
     len: usize,

@@ -1,0 +1,158 @@
+//! Streamed scrapes: a large exposition is encoded on a blocking thread
+//! into a bounded channel of chunks that the response body drains, so a
+//! scrape of any size holds a few chunks, and its first bytes leave before
+//! the last series is read.
+
+use std::io::{self, Write};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame};
+use promstrict_core::Format;
+use tokio::sync::mpsc;
+
+use crate::handler::{Coding, Compressor};
+use crate::MetricsHandler;
+
+/// Pages whose last scrape was at least this long are streamed; smaller
+/// ones are encoded whole and sent with a `Content-Length` (one write, no
+/// thread hop).
+pub(super) const STREAM_ABOVE: usize = 256 * 1024;
+
+/// Chunks queued between the encoder and the connection.
+const QUEUED: usize = 2;
+
+/// The most a streamed response holds at once: the queued chunks, the one
+/// hyper is writing and the one being filled (a zstd chunk is up to 128 KiB).
+pub(super) const STREAM_HELD: usize = (QUEUED + 2) * 128 * 1024;
+
+/// A response body fed by the encoder thread; `G` is dropped with it.
+pub(super) struct Streamed<G> {
+    chunks: mpsc::Receiver<Bytes>,
+    /// Set by the encoder once the whole page has been queued: a channel
+    /// closed without it is a page cut short (the encoder panicked), which
+    /// must not reach the client as a complete body.
+    finished: Arc<AtomicBool>,
+    _guard: G,
+}
+
+impl<G: Unpin> Body for Streamed<G> {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        self.chunks.poll_recv(cx).map(|chunk| match chunk {
+            Some(data) => Some(Ok(Frame::data(data))),
+            None if self.finished.load(Ordering::Acquire) => None,
+            // hyper aborts the response: the client sees an unfinished body.
+            None => Some(Err(io::Error::other("the exposition stopped short"))),
+        })
+    }
+}
+
+/// Starts encoding `format` (compressed with `coding`) on a blocking thread
+/// of the current runtime; the body yields the chunks as they come. If the
+/// connection goes away, the body is dropped and the encoder stops at its
+/// next chunk.
+pub(super) fn spawn<G: Unpin>(
+    handler: &MetricsHandler,
+    format: Format,
+    coding: Coding,
+    guard: G,
+) -> Streamed<G> {
+    let (tx, chunks) = mpsc::channel(QUEUED);
+    let handler = handler.clone();
+    let finished = Arc::new(AtomicBool::new(false));
+    let done = Arc::clone(&finished);
+    tokio::task::spawn_blocking(move || {
+        let registry = handler.registry_ref();
+        let chunks = Chunks { tx };
+        // Errors only mean the client went away: nothing to do.
+        let len = match coding {
+            Coding::Identity => {
+                let mut text = Counting {
+                    inner: chunks,
+                    len: 0,
+                };
+                if registry.encode_to(&mut text, format).is_ok() {
+                    done.store(true, Ordering::Release);
+                }
+                text.len
+            }
+            coding => {
+                let mut ctx = handler.zstd_context(coding);
+                let mut text = Counting {
+                    inner: Compressor::to(coding, chunks, &mut ctx),
+                    len: 0,
+                };
+                if registry.encode_to(&mut text, format).is_ok() {
+                    // The compressor's last bytes are queued by `try_finish`,
+                    // before the channel closes with it.
+                    if let Ok(chunks) = text.inner.try_finish() {
+                        done.store(true, Ordering::Release);
+                        drop(chunks);
+                    }
+                }
+                text.len
+            }
+        };
+        // A page cut short by its client still says how large pages are.
+        handler.set_last_text_len(len);
+    });
+    Streamed {
+        chunks,
+        finished,
+        _guard: guard,
+    }
+}
+
+/// Sends each write as one chunk; fails once the body is gone.
+struct Chunks {
+    tx: mpsc::Sender<Bytes>,
+}
+
+impl Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.tx
+            .blocking_send(Bytes::copy_from_slice(buf))
+            .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Counts the bytes written through it (the text, before compression).
+struct Counting<W> {
+    inner: W,
+    len: usize,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.len += n;
+        Ok(n)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.len += buf.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
