@@ -77,7 +77,10 @@ pub use recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate, 
 mod layer;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub use layer::{default_route, HttpMetricsLayer, HttpMetricsService, ResponseFuture, RouteFn};
+pub use layer::{
+    default_route, HttpMetricsLayer, HttpMetricsService, RequestBody, ResponseBody, ResponseFuture,
+    RouteFn,
+};
 
 #[cfg(feature = "actix-web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
