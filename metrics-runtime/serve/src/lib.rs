@@ -68,9 +68,12 @@
 mod auth;
 mod handler;
 mod recorder;
+mod relabel;
 
 pub use handler::{MetricsHandler, RegistryRef};
-pub use recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate, StatusClass};
+pub use recorder::{
+    HttpMethod, HttpMetrics, HttpMetricsBuilder, RequestGuard, Route, RouteTemplate, StatusClass,
+};
 
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::relabel::{self, Relabelled};
 use promstrict_core::{
     Buckets, Counter, Descriptor, Family, Gauge, Histogram, LabelSet, LabelValue, MetricGroup,
     Registry, RegistryError,
@@ -322,8 +323,7 @@ impl HttpMetrics {
     /// Registers the metrics in `registry` with [`DEFAULT_BUCKETS`](Self::DEFAULT_BUCKETS).
     /// `Err` (and nothing registered) if any of the names is taken.
     pub fn register(registry: &Registry) -> Result<Self, RegistryError> {
-        let buckets = Buckets::new(Self::DEFAULT_BUCKETS).expect("valid default buckets");
-        Self::register_with_buckets(registry, buckets)
+        Self::builder().register(registry)
     }
 
     /// Registers the metrics in `registry`, with `buckets` for the latency
@@ -332,69 +332,39 @@ impl HttpMetrics {
         registry: &Registry,
         buckets: Buckets,
     ) -> Result<Self, RegistryError> {
-        // Reserve the `unmatched` slot before any route can take the last one.
-        Route::unmatched();
-        let sizes = Buckets::new(Self::SIZE_BUCKETS).expect("valid size buckets");
-        let families = Families {
-            requests: Family::default(),
-            duration: Family::with_options(buckets.clone()),
-            first_byte: Family::with_options(buckets),
-            request_size: Family::with_options(sizes.clone()),
-            response_size: Family::with_options(sizes),
-            in_flight: Gauge::new(),
-        };
-        const OWNER: &str = "the HTTP layer (`http::HttpMetrics`)";
-        // A generated dashboard's row.
-        const GROUP: &str = "HttpMetrics";
-        let descriptor = |name, help| Descriptor::new(name, help).owner(OWNER).group(GROUP);
-        let mut group = MetricGroup::new();
-        group
-            .add(
-                descriptor(
-                    "http_requests_total",
-                    "HTTP requests, by method, route template and status class (aborted: the response was dropped before its end).",
-                ),
-                &families.requests,
-            )
-            .add(
-                descriptor(
-                    "http_request_duration_seconds",
-                    "Time to answer an HTTP request, until the end of the response body, by method and route template.",
-                ),
-                &families.duration,
-            )
-            .add(
-                descriptor(
-                    "http_response_first_byte_seconds",
-                    "Time to the first byte of a streamed HTTP response body, by method and route template.",
-                ),
-                &families.first_byte,
-            )
-            .add(
-                descriptor(
-                    "http_request_body_size_bytes",
-                    "Bytes of HTTP request bodies read, by method and route template.",
-                ),
-                &families.request_size,
-            )
-            .add(
-                descriptor(
-                    "http_response_body_size_bytes",
-                    "Bytes of HTTP response bodies sent, by method and route template.",
-                ),
-                &families.response_size,
-            )
-            .add(
-                descriptor(
-                    "http_requests_in_flight",
-                    "HTTP requests whose response has not ended yet.",
-                ),
-                &families.in_flight,
-            );
-        registry.register_group(group)?;
-        Ok(HttpMetrics {
-            families: Arc::new(families),
-        })
+        Self::builder().buckets(buckets).register(registry)
+    }
+
+    /// Other buckets or label names than the defaults:
+    ///
+    /// ```
+    /// # mod promstrict { pub use promstrict_core::*; pub mod http { pub use promstrict_serve::*; } }
+    /// use promstrict::http::{HttpMethod, HttpMetrics, Route};
+    /// use promstrict::{Format, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// let metrics = HttpMetrics::builder()
+    ///     .route_label("path")
+    ///     .status_label("code")
+    ///     .register(&registry)?;
+    /// let mut request = metrics.start(HttpMethod::Get);
+    /// request.set_route(Route::new("/users/{id}"));
+    /// request.finish(200);
+    /// let text = registry.encode(Format::Prometheus);
+    /// assert!(text.contains(r#"http_requests_total{method="get",path="/users/{id}",code="2xx"} 1"#));
+    ///
+    /// // Names are checked against the rule book, as at compile time.
+    /// let err = HttpMetrics::builder().route_label("__path").register(&Registry::new());
+    /// assert!(err.unwrap_err().to_string().contains("__path"));
+    /// # Ok::<(), promstrict::RegistryError>(())
+    /// ```
+    pub fn builder() -> HttpMetricsBuilder {
+        HttpMetricsBuilder {
+            buckets: Buckets::new(Self::DEFAULT_BUCKETS).expect("valid default buckets"),
+            method: Cow::Borrowed("method"),
+            route: Cow::Borrowed("route"),
+            status: Cow::Borrowed("status"),
+        }
     }
 
     /// Starts recording a request: counts it in flight until the returned
@@ -431,6 +401,129 @@ impl HttpMetrics {
     /// Requests being handled now.
     pub fn in_flight(&self) -> i64 {
         self.families.in_flight.get()
+    }
+}
+
+/// How [`HttpMetrics`] are registered ([`HttpMetrics::builder`]): the
+/// latency buckets and the names of the three labels.
+#[derive(Clone, Debug)]
+pub struct HttpMetricsBuilder {
+    buckets: Buckets,
+    method: Cow<'static, str>,
+    route: Cow<'static, str>,
+    status: Cow<'static, str>,
+}
+
+impl HttpMetricsBuilder {
+    /// The buckets of the latency histograms (duration and time to first
+    /// byte), in seconds; [`HttpMetrics::DEFAULT_BUCKETS`] by default.
+    pub fn buckets(mut self, buckets: Buckets) -> Self {
+        self.buckets = buckets;
+        self
+    }
+
+    /// The name of the method label (`method` by default).
+    pub fn method_label(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.method = name.into();
+        self
+    }
+
+    /// The name of the route template label (`route` by default; `path`,
+    /// say, to match other services' dashboards).
+    pub fn route_label(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.route = name.into();
+        self
+    }
+
+    /// The name of the status class label (`status` by default). The
+    /// generated `HighErrorRate` alert looks for a label named `status`.
+    pub fn status_label(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.status = name.into();
+        self
+    }
+
+    /// Registers the metrics in `registry`. `Err` (and nothing registered)
+    /// if a name is taken, or a label name breaks the rule book (with its
+    /// message) or is used twice.
+    pub fn register(&self, registry: &Registry) -> Result<HttpMetrics, RegistryError> {
+        let request_labels = relabel::renamed(
+            <RequestLabels as LabelSet>::LABELS,
+            &[&self.method, &self.route, &self.status],
+        )?;
+        let route_labels = relabel::renamed(
+            <RouteLabels as LabelSet>::LABELS,
+            &[&self.method, &self.route],
+        )?;
+        // Reserve the `unmatched` slot before any route can take the last one.
+        Route::unmatched();
+        let sizes = Buckets::new(HttpMetrics::SIZE_BUCKETS).expect("valid size buckets");
+        let families = Families {
+            requests: Family::default(),
+            duration: Family::with_options(self.buckets.clone()),
+            first_byte: Family::with_options(self.buckets.clone()),
+            request_size: Family::with_options(sizes.clone()),
+            response_size: Family::with_options(sizes),
+            in_flight: Gauge::new(),
+        };
+        const OWNER: &str = "the HTTP layer (`http::HttpMetrics`)";
+        // A generated dashboard's row.
+        const GROUP: &str = "HttpMetrics";
+        let descriptor = |name, help| Descriptor::new(name, help).owner(OWNER).group(GROUP);
+        let by_route = |family: &Family<RouteLabels, Histogram>| Relabelled {
+            inner: family.clone(),
+            labels: route_labels,
+        };
+        let mut group = MetricGroup::new();
+        group
+            .add(
+                descriptor(
+                    "http_requests_total",
+                    "HTTP requests, by method, route template and status class (aborted: the response was dropped before its end).",
+                ),
+                &Relabelled {
+                    inner: families.requests.clone(),
+                    labels: request_labels,
+                },
+            )
+            .add(
+                descriptor(
+                    "http_request_duration_seconds",
+                    "Time to answer an HTTP request, until the end of the response body, by method and route template.",
+                ),
+                &by_route(&families.duration),
+            )
+            .add(
+                descriptor(
+                    "http_response_first_byte_seconds",
+                    "Time to the first byte of a streamed HTTP response body, by method and route template.",
+                ),
+                &by_route(&families.first_byte),
+            )
+            .add(
+                descriptor(
+                    "http_request_body_size_bytes",
+                    "Bytes of HTTP request bodies read, by method and route template.",
+                ),
+                &by_route(&families.request_size),
+            )
+            .add(
+                descriptor(
+                    "http_response_body_size_bytes",
+                    "Bytes of HTTP response bodies sent, by method and route template.",
+                ),
+                &by_route(&families.response_size),
+            )
+            .add(
+                descriptor(
+                    "http_requests_in_flight",
+                    "HTTP requests whose response has not ended yet.",
+                ),
+                &families.in_flight,
+            );
+        registry.register_group(group)?;
+        Ok(HttpMetrics {
+            families: Arc::new(families),
+        })
     }
 }
 
@@ -652,6 +745,52 @@ mod tests {
             r#"http_response_body_size_bytes_bucket{method="post",route="/upload",le="64.0"} 1"#,
         ] {
             assert!(text.contains(line), "missing {line}\n{text}");
+        }
+    }
+
+    #[test]
+    fn label_names_are_chosen_within_the_rule_book() {
+        let registry = Registry::new();
+        let metrics = HttpMetrics::builder()
+            .method_label("verb")
+            .route_label("path")
+            .register(&registry)
+            .unwrap();
+        metrics.record(HttpMethod::Get, Route::new("/a"), 200, Duration::ZERO);
+        let text = registry.encode(Format::Prometheus);
+        assert!(
+            text.contains(r#"http_requests_total{verb="get",path="/a",status="2xx"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"http_request_duration_seconds_count{verb="get",path="/a"} 1"#),
+            "{text}"
+        );
+        assert_eq!(
+            registry.sample(
+                "http_requests_total",
+                &[("verb", "get"), ("path", "/a"), ("status", "2xx")]
+            ),
+            Some(1.0)
+        );
+        // The same renaming again shares its descriptors.
+        let again = Registry::new();
+        HttpMetrics::builder()
+            .method_label("verb")
+            .route_label("path")
+            .register(&again)
+            .unwrap();
+
+        // Reserved, not a label name's characters, used twice.
+        for bad in ["le", "Path-Name", "method"] {
+            let registry = Registry::new();
+            let err = HttpMetrics::builder()
+                .route_label(bad)
+                .register(&registry)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(bad), "{bad}: {err}");
+            assert!(registry.is_empty(), "{bad}: nothing registered");
         }
     }
 
