@@ -95,7 +95,7 @@ pub use testing::Sample;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use tokio_runtime::register_tokio_metrics;
 
-pub use instrument::{IsError, Outcome, OutcomeLabels};
+pub use instrument::{IsError, Outcome, OutcomeKind, OutcomeKindLabels, OutcomeLabels};
 #[cfg(feature = "prometheus-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus-client")))]
 pub use interop::register_into_prometheus_client;
