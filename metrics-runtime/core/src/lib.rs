@@ -34,6 +34,7 @@ extern crate self as promstrict_core;
 mod bounded;
 mod build_info;
 mod encoding;
+pub mod genai;
 pub mod generate;
 pub mod instrument;
 #[cfg(feature = "prometheus-client")]
