@@ -69,6 +69,7 @@ mod auth;
 mod handler;
 mod recorder;
 mod relabel;
+pub mod websocket;
 
 pub use handler::{MetricsHandler, RegistryRef};
 pub use recorder::{
