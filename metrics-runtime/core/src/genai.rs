@@ -362,9 +362,9 @@ impl<P: LabelValue, M: LabelValue> GenAiMetrics<P, M> {
 
     /// Starts timing an operation; it is recorded when finished, or as
     /// `cancelled` when dropped unfinished.
-    pub fn start(&self, operation: GenAiOperation, provider: P, model: M) -> GenAiCall<'_, P, M> {
+    pub fn start(&self, operation: GenAiOperation, provider: P, model: M) -> GenAiCall<P, M> {
         GenAiCall {
-            metrics: self,
+            metrics: self.clone(),
             labels: GenAiLabels {
                 operation,
                 provider,
@@ -379,10 +379,11 @@ impl<P: LabelValue, M: LabelValue> GenAiMetrics<P, M> {
     }
 }
 
-/// One operation being timed ([`GenAiMetrics::start`]).
+/// One operation being timed ([`GenAiMetrics::start`]). It owns a handle
+/// on the metrics, so it can move into the stream that produces the tokens.
 #[must_use = "an operation is recorded when finished or dropped"]
-pub struct GenAiCall<'a, P: LabelValue, M: LabelValue> {
-    metrics: &'a GenAiMetrics<P, M>,
+pub struct GenAiCall<P: LabelValue, M: LabelValue> {
+    metrics: GenAiMetrics<P, M>,
     labels: GenAiLabels<P, M>,
     start: Instant,
     first_token: Option<f64>,
@@ -391,7 +392,7 @@ pub struct GenAiCall<'a, P: LabelValue, M: LabelValue> {
     done: bool,
 }
 
-impl<P: LabelValue, M: LabelValue> fmt::Debug for GenAiCall<'_, P, M> {
+impl<P: LabelValue, M: LabelValue> fmt::Debug for GenAiCall<P, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GenAiCall")
             .field("labels", &self.labels.index())
@@ -400,7 +401,7 @@ impl<P: LabelValue, M: LabelValue> fmt::Debug for GenAiCall<'_, P, M> {
     }
 }
 
-impl<P: LabelValue, M: LabelValue> GenAiCall<'_, P, M> {
+impl<P: LabelValue, M: LabelValue> GenAiCall<P, M> {
     /// The first token arrived now (recorded once).
     pub fn first_token(&mut self) {
         if self.first_token.is_none() {
@@ -411,6 +412,14 @@ impl<P: LabelValue, M: LabelValue> GenAiCall<'_, P, M> {
                 .labels(self.labels)
                 .observe(seconds);
         }
+    }
+
+    /// One output token arrived now: the first one's time is recorded, and
+    /// the output tokens are counted (for a stream, call it per token).
+    pub fn token(&mut self) {
+        self.first_token();
+        let tokens = self.output_tokens.get_or_insert(0);
+        *tokens = tokens.saturating_add(1);
     }
 
     /// The prompt used `tokens` input tokens.
@@ -433,7 +442,7 @@ impl<P: LabelValue, M: LabelValue> GenAiCall<'_, P, M> {
             return;
         }
         self.done = true;
-        let m = self.metrics;
+        let m = &self.metrics;
         let seconds = self.start.elapsed().as_secs_f64();
         m.operation_duration_seconds
             .labels(self.labels)
@@ -468,7 +477,7 @@ impl<P: LabelValue, M: LabelValue> GenAiCall<'_, P, M> {
     }
 }
 
-impl<P: LabelValue, M: LabelValue> Drop for GenAiCall<'_, P, M> {
+impl<P: LabelValue, M: LabelValue> Drop for GenAiCall<P, M> {
     fn drop(&mut self) {
         self.record(Outcome::Cancelled);
     }
