@@ -55,7 +55,8 @@
 //!
 //! With `#[instrument_latency]` on a streaming call, one annotation records
 //! the duration (until the stream ends), the time to the first token and the
-//! operation's outcome, into the families themselves:
+//! operation's outcome, into the families themselves (the `promstrict`
+//! guide's chapter on web API sets runs this):
 //!
 //! ```ignore
 //! #[instrument_latency(
@@ -64,7 +65,9 @@
 //!     first_item = LLM.time_to_first_token_seconds,
 //!     calls = LLM.operations_total,
 //! )]
-//! fn complete(model: Model, prompt: &str) -> impl Stream<Item = Token> { … }
+//! fn complete(model: Model, prompt: &str) -> impl Iterator<Item = String> + '_ {
+//!     prompt.split_whitespace().map(str::to_uppercase) // the tokens, as generated
+//! }
 //! ```
 
 use std::fmt;
