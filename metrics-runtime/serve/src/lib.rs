@@ -16,9 +16,10 @@
 //!
 //! | feature     | what you get                                                         |
 //! |-------------|----------------------------------------------------------------------|
-//! | (always)    | [`MetricsHandler`], [`HttpMetrics`] and its label types              |
-//! | `tower`     | [`HttpMetricsLayer`]: request counts, latency, in-flight per route   |
+//! | (always)    | [`MetricsHandler`], [`HttpMetrics`] and its label types, [`websocket::WebSocketMetrics`] |
+//! | `tower`     | [`HttpMetricsLayer`]: request counts, latency to the end of the body, first byte, body sizes, in-flight per route |
 //! | `axum`      | [`axum::router`]: `/metrics` as a `Router` to merge                  |
+//! | `axum-ws`   | `websocket::MeteredWebSocket`: axum's WebSocket recording the WebSocket metrics |
 //! | `actix-web` | [`actix::configure`] and the [`actix::HttpMetricsMiddleware`]        |
 //! | `hyper`     | [`hyper::MetricsService`], a hyper 1 `Service`                       |
 //! | `exporter`  | [`exporter::Exporter`]: `GET /metrics` on its own address            |
