@@ -1,17 +1,21 @@
-//! A chat API instrumented the way a web-API metrics guideline asks, in Rust:
-//! HTTP request metrics from a tower layer (route templates, never raw
-//! paths), API errors by type, a simulated LLM call (latency, time to first
-//! token, prompt and completion tokens), a simulated WebSocket connections
-//! gauge, business counters, and `/metrics` for Prometheus.
+//! A chat API instrumented the way a web-API metrics guideline asks, in Rust,
+//! on the ready-made sets: HTTP request metrics from a tower layer (route
+//! templates, timed to the end of streamed bodies), API errors by type, a
+//! simulated LLM on the GenAI set (duration, time to first token, tokens by
+//! type, outcomes), a simulated WebSocket session on the WebSocket set,
+//! business counters, and `/metrics` for Prometheus.
 //!
 //! ```text
 //! cargo run --example axum_service --features axum
 //! curl -X POST localhost:3000/v1/conversations
-//! curl -X POST localhost:3000/v1/conversations/1/messages?stream=true -d 'Hello there'
+//! curl -N -X POST 'localhost:3000/v1/conversations/1/messages?stream=true' -d 'Hello there'
 //! curl -X POST 'localhost:3000/v1/conversations/1/escalate?reason=negative_sentiment'
 //! curl localhost:3000/v1/ws
 //! curl localhost:3000/metrics
 //! ```
+//!
+//! With `stream=true` the answer streams: the headers first, then the tokens
+//! as they are generated, over a few hundred milliseconds.
 //!
 //! `APP_ADDR` sets the address (default `127.0.0.1:3000`); `RUN_SECONDS`
 //! stops the server after that long (default: run until killed).
@@ -27,22 +31,26 @@
 //! Useful queries: `rate(http_requests_total[5m])`,
 //! `histogram_quantile(0.95, rate(http_request_duration_seconds_bucket[5m]))`,
 //! `sum(rate(api_errors_total[5m])) / sum(rate(http_requests_total[5m]))`,
-//! `histogram_quantile(0.95, rate(llm_ttft_seconds_bucket[5m]))`.
+//! `histogram_quantile(0.95, rate(gen_ai_client_time_to_first_token_seconds_bucket[5m]))`.
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use promstrict::genai::{GenAiCall, GenAiMetrics, GenAiOperation};
 use promstrict::generate::{DashboardOptions, RulesOptions};
+use promstrict::http::websocket::{Direction, MessageKind, WebSocketMetrics};
 use promstrict::http::HttpMetricsLayer;
 use promstrict::{
-    Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, Objective, Registry,
-    RegistryError,
+    Counter, Family, LabelSet, LabelValue, Metrics, Objective, Outcome, Registry, RegistryError,
 };
 
 // --- labels: closed sets only ---------------------------------------------------
@@ -72,66 +80,20 @@ pub struct ErrorLabels {
     pub error_code: ErrorCode,
 }
 
+/// The LLM providers this service calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum Provider {
+    #[label(name = "self_hosted")]
+    SelfHosted,
+}
+
+/// The models it asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
 pub enum Model {
     #[label(name = "llama-3.1-8b")]
     Llama31_8b,
     #[label(name = "llama-3.3-70b")]
     Llama33_70b,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum StreamMode {
-    Streaming,
-    Blocking,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum LlmStatus {
-    Ok,
-    Error,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
-pub struct LlmRequestLabels {
-    pub model: Model,
-    pub stream_mode: StreamMode,
-    pub status: LlmStatus,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
-pub struct LlmLabels {
-    pub model: Model,
-    pub stream_mode: StreamMode,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
-pub struct ModelLabels {
-    pub model: Model,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum TokenType {
-    Prompt,
-    Completion,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
-pub struct TokenLabels {
-    pub model: Model,
-    #[label(name = "type")]
-    pub kind: TokenType,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
-pub enum Direction {
-    Inbound,
-    Outbound,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelSet)]
-pub struct DirectionLabels {
-    pub direction: Direction,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
@@ -159,26 +121,11 @@ pub struct ReasonLabels {
 
 // --- metrics ----------------------------------------------------------------------
 
-/// The API's own metrics (the HTTP ones come from `HttpMetricsLayer`).
+/// The API's own metrics; HTTP, LLM and WebSocket ones come from the sets.
 #[derive(Metrics)]
 pub struct ApiMetrics {
     /// API errors returned to clients, by error type and status code.
     pub api_errors_total: Family<ErrorLabels, Counter>,
-    /// LLM requests, by model, stream mode and outcome.
-    #[metric(objective(errors(status = "error"), percent = 99.0))]
-    pub llm_requests_total: Family<LlmRequestLabels, Counter>,
-    /// LLM request latency, until the last token.
-    #[metric(buckets = "medium", objective(latency = 5.0, percent = 95.0))]
-    pub llm_latency_seconds: Family<LlmLabels, Histogram>,
-    /// Time from sending a streaming LLM request to its first token.
-    #[metric(buckets = "fast")]
-    pub llm_ttft_seconds: Family<ModelLabels, Histogram>,
-    /// LLM tokens used, by model and type (prompt or completion).
-    pub llm_tokens_used_total: Family<TokenLabels, Counter>,
-    /// Open WebSocket connections.
-    pub ws_connections_active: Gauge,
-    /// WebSocket messages, by direction.
-    pub ws_messages_total: Family<DirectionLabels, Counter>,
     /// Conversations created.
     pub conversations_created_total: Counter,
     /// Conversations escalated to a human, by reason.
@@ -189,6 +136,8 @@ pub struct ApiMetrics {
 
 pub struct AppState {
     metrics: ApiMetrics,
+    llm: GenAiMetrics<Provider, Model>,
+    ws: WebSocketMetrics,
     conversations: AtomicU64,
     llm_calls: AtomicU64,
 }
@@ -200,20 +149,33 @@ type Shared = State<Arc<AppState>>;
 pub fn app(registry: Arc<Registry>) -> Result<Router, RegistryError> {
     let state = Arc::new(AppState {
         metrics: ApiMetrics::register(&registry)?,
+        llm: GenAiMetrics::register(&registry)?,
+        ws: WebSocketMetrics::register(&registry)?,
         conversations: AtomicU64::new(0),
         llm_calls: AtomicU64::new(0),
     });
     let http_metrics = HttpMetricsLayer::new(&registry)?;
-    // The HTTP layer's families are registered by the layer; their
-    // objectives are declared here, for the generated alert rules.
-    registry.add_objective(
-        "http_requests_total",
-        Objective::errors("status", ["5xx"], 99.9),
-    )?;
-    registry.add_objective(
-        "http_request_duration_seconds",
-        Objective::latency(0.5, 99.0),
-    )?;
+    // The sets' objectives, for the generated alert rules.
+    for (name, objective) in [
+        (
+            "http_requests_total",
+            Objective::errors("status", ["5xx"], 99.9),
+        ),
+        (
+            "http_request_duration_seconds",
+            Objective::latency(2.0, 99.0),
+        ),
+        (
+            "gen_ai_client_operations_total",
+            Objective::errors("outcome", ["error"], 99.0),
+        ),
+        (
+            "gen_ai_client_operation_duration_seconds",
+            Objective::latency(5.12, 95.0),
+        ),
+    ] {
+        registry.add_objective(name, objective)?;
+    }
     Ok(Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/v1/conversations", post(create_conversation))
@@ -235,14 +197,11 @@ fn api_error(state: &AppState, error_type: ErrorType, message: &'static str) -> 
         ErrorType::NotFound => (ErrorCode::NotFound, StatusCode::NOT_FOUND),
         ErrorType::UpstreamTimeout => (ErrorCode::GatewayTimeout, StatusCode::GATEWAY_TIMEOUT),
     };
-    state
-        .metrics
-        .api_errors_total
-        .labels(ErrorLabels {
-            error_type,
-            error_code,
-        })
-        .inc();
+    let labels = ErrorLabels {
+        error_type,
+        error_code,
+    };
+    state.metrics.api_errors_total.labels(labels).inc();
     (status, message).into_response()
 }
 
@@ -286,80 +245,83 @@ async fn send_message(
     if prompt.trim().is_empty() {
         return api_error(&state, ErrorType::Validation, "empty message\n");
     }
-    let stream_mode = match query_param(&query, "stream") {
-        Some("true") => StreamMode::Streaming,
-        _ => StreamMode::Blocking,
-    };
     let model = if prompt.len() > 200 {
         Model::Llama33_70b
     } else {
         Model::Llama31_8b
     };
-    match call_llm(&state, model, stream_mode, &prompt).await {
-        Ok(completion_tokens) => {
-            format!("({completion_tokens} tokens of simulated wisdom)\n").into_response()
+    let Some(tokens) = call_llm(&state, model, &prompt).await else {
+        return api_error(&state, ErrorType::UpstreamTimeout, "the model timed out\n");
+    };
+    if query_param(&query, "stream") == Some("true") {
+        // The headers now, the tokens as they are generated.
+        return Body::from_stream(tokens).into_response();
+    }
+    let mut text = String::new();
+    let mut tokens = tokens;
+    while let Some(token) = std::future::poll_fn(|cx| Pin::new(&mut tokens).poll_token(cx)).await {
+        text.push_str(&token);
+    }
+    text.push('\n');
+    text.into_response()
+}
+
+/// A simulated LLM: a deterministic mix of latencies, every tenth call timing
+/// out before its first token; the others stream 5 to 14 tokens, one every
+/// 20–70 ms.
+async fn call_llm(state: &AppState, model: Model, prompt: &str) -> Option<Tokens> {
+    let call = state.llm_calls.fetch_add(1, Ordering::Relaxed) + 1;
+    let jitter = (call.wrapping_mul(2_654_435_761) >> 8) % 100; // 0..100, spread out
+    let mut llm = state
+        .llm
+        .start(GenAiOperation::Chat, Provider::SelfHosted, model);
+    llm.input_tokens(prompt.split_whitespace().count() as u64 + 8);
+    if call % 10 == 0 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        llm.finish(Outcome::Error);
+        return None;
+    }
+    let every = Duration::from_millis(20 + jitter / 2);
+    Some(Tokens {
+        left: 5 + jitter % 10,
+        tick: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+        llm: Some(llm),
+    })
+}
+
+/// The tokens of one completion, as they are generated. It carries the LLM
+/// call: finished when the last token is out, cancelled if the client leaves
+/// first (the HTTP layer then counts the request as `aborted`).
+struct Tokens {
+    left: u64,
+    tick: tokio::time::Interval,
+    llm: Option<GenAiCall<Provider, Model>>,
+}
+
+impl Tokens {
+    fn poll_token(&mut self, cx: &mut Context<'_>) -> Poll<Option<String>> {
+        if self.left == 0 {
+            if let Some(llm) = self.llm.take() {
+                llm.finish(Outcome::Ok);
+            }
+            return Poll::Ready(None);
         }
-        Err(()) => api_error(&state, ErrorType::UpstreamTimeout, "the model timed out\n"),
+        std::task::ready!(self.tick.poll_tick(cx));
+        self.left -= 1;
+        if let Some(llm) = &mut self.llm {
+            llm.token();
+        }
+        Poll::Ready(Some(format!("wisdom{} ", self.left)))
     }
 }
 
-/// A simulated LLM call: a deterministic mix of latencies, every tenth call
-/// timing out.
-async fn call_llm(
-    state: &AppState,
-    model: Model,
-    stream_mode: StreamMode,
-    prompt: &str,
-) -> Result<u64, ()> {
-    let m = &state.metrics;
-    let call = state.llm_calls.fetch_add(1, Ordering::Relaxed) + 1;
-    let jitter = (call.wrapping_mul(2_654_435_761) >> 8) % 100; // 0..100, spread out
-    let start = Instant::now();
-    let outcome = if call % 10 == 0 {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        Err(())
-    } else {
-        let first_token = Duration::from_millis(10 + jitter / 2);
-        tokio::time::sleep(first_token).await;
-        if stream_mode == StreamMode::Streaming {
-            m.llm_ttft_seconds
-                .labels(ModelLabels { model })
-                .observe(start.elapsed().as_secs_f64());
-        }
-        tokio::time::sleep(Duration::from_millis(jitter)).await;
-        let prompt_tokens = prompt.split_whitespace().count() as u64 + 8;
-        let completion_tokens = 20 + jitter * 2;
-        m.llm_tokens_used_total
-            .labels(TokenLabels {
-                model,
-                kind: TokenType::Prompt,
-            })
-            .inc_by(prompt_tokens);
-        m.llm_tokens_used_total
-            .labels(TokenLabels {
-                model,
-                kind: TokenType::Completion,
-            })
-            .inc_by(completion_tokens);
-        Ok(completion_tokens)
-    };
-    // Latency in every case: a timeout is a latency too.
-    m.llm_latency_seconds
-        .labels(LlmLabels { model, stream_mode })
-        .observe(start.elapsed().as_secs_f64());
-    let status = if outcome.is_ok() {
-        LlmStatus::Ok
-    } else {
-        LlmStatus::Error
-    };
-    m.llm_requests_total
-        .labels(LlmRequestLabels {
-            model,
-            stream_mode,
-            status,
-        })
-        .inc();
-    outcome
+impl futures_core::Stream for Tokens {
+    type Item = Result<Bytes, std::convert::Infallible>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let token = std::task::ready!(self.get_mut().poll_token(cx));
+        Poll::Ready(token.map(|token| Ok(Bytes::from(token))))
+    }
 }
 
 async fn escalate(
@@ -377,48 +339,22 @@ async fn escalate(
             "reason must be user_request, negative_sentiment or low_confidence\n",
         );
     };
-    state
-        .metrics
-        .escalations_total
-        .labels(ReasonLabels { reason })
-        .inc();
+    let labels = ReasonLabels { reason };
+    state.metrics.escalations_total.labels(labels).inc();
     (StatusCode::ACCEPTED, "escalated\n").into_response()
 }
 
-/// Keeps the connections gauge right however the session ends (a client
-/// that disconnects drops the handler's future).
-struct Connected<'a>(&'a Gauge);
-
-impl<'a> Connected<'a> {
-    fn new(gauge: &'a Gauge) -> Self {
-        gauge.inc();
-        Connected(gauge)
-    }
-}
-
-impl Drop for Connected<'_> {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-/// A simulated WebSocket session: a few messages each way, then close.
+/// A simulated WebSocket session: a few messages each way, then a normal
+/// close. (With the `axum-ws` feature, `MeteredWebSocket` records a real
+/// socket's the same way.)
 async fn websocket_session(State(state): Shared) -> &'static str {
-    let m = &state.metrics;
-    let _connected = Connected::new(&m.ws_connections_active);
+    let mut session = state.ws.connection(); // active until dropped, however the session ends
     for _ in 0..3 {
-        m.ws_messages_total
-            .labels(DirectionLabels {
-                direction: Direction::Inbound,
-            })
-            .inc();
+        session.message(Direction::Received, MessageKind::Text);
         tokio::time::sleep(Duration::from_millis(20)).await;
-        m.ws_messages_total
-            .labels(DirectionLabels {
-                direction: Direction::Outbound,
-            })
-            .inc();
+        session.message(Direction::Sent, MessageKind::Text);
     }
+    session.closed(1000);
     "session closed\n"
 }
 
@@ -449,7 +385,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `--rules` or `--dashboard`: print the generated file and exit.
     if let Some(flag) = std::env::args().nth(1) {
         let registry = Arc::new(Registry::new());
-        // Builds the app for its metrics (the layer registers the HTTP ones).
+        // Builds the app for its metrics (the sets register theirs).
         let _app = app(Arc::clone(&registry))?;
         match flag.as_str() {
             "--rules" => print!("{}", rules_file(&registry)),

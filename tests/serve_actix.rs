@@ -197,3 +197,106 @@ fn metrics_endpoint_head_405_gzip_and_auth() {
         200
     );
 }
+
+/// Five chunks, one every 100 ms, the first after 100 ms too.
+struct Ticks {
+    interval: tokio::time::Interval,
+    left: usize,
+}
+
+impl actix_web::body::MessageBody for Ticks {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Stream
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        std::task::ready!(self.interval.poll_tick(cx));
+        self.left -= 1;
+        std::task::Poll::Ready(Some(Ok(actix_web::web::Bytes::from_static(b"token "))))
+    }
+}
+
+fn ticks(count: usize) -> HttpResponse {
+    let every = Duration::from_millis(100);
+    HttpResponse::Ok().body(Ticks {
+        interval: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+        left: count,
+    })
+}
+
+/// Streamed responses through actix-web: timed to their end, their first
+/// byte on its own, and a client leaving mid-stream counted as `aborted`.
+#[test]
+fn streamed_responses_are_timed_to_their_end_and_aborts_are_counted() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let registry = Arc::new(Registry::new());
+    let server = ActixServer::start(HttpMetricsMiddleware::new(&registry).unwrap(), |config| {
+        config
+            .route("/stream", web::get().to(|| async { ticks(5) }))
+            .route("/endless", web::get().to(|| async { ticks(600) }));
+    });
+    let addr = server.addr;
+    let response = http_get(addr, "/stream", &[]);
+    assert_eq!(response.text(), "token token token token token ");
+
+    // A client that reads the head and one chunk, then leaves.
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET /endless HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    while line != "\r\n" {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+    }
+    let mut chunk = [0; 8];
+    reader.read_exact(&mut chunk).unwrap();
+    drop(reader);
+
+    let labels = |route| [("method", "get"), ("route", route)];
+    let aborted =
+        metrics_toolkit::poll_until(Duration::from_secs(10), Duration::from_millis(20), || {
+            let [a, b] = labels("/endless");
+            let n = registry.sample("http_requests_total", &[a, b, ("status", "aborted")]);
+            (n == Some(1.0)).then_some(())
+        });
+    assert!(aborted.is_some(), "{}", registry.encode(Format::Prometheus));
+    let [a, b] = labels("/stream");
+    assert_eq!(
+        registry.sample("http_requests_total", &[a, b, ("status", "2xx")]),
+        Some(1.0)
+    );
+    let duration = registry
+        .sample("http_request_duration_seconds_sum", &labels("/stream"))
+        .unwrap();
+    let first = registry
+        .sample("http_response_first_byte_seconds_sum", &labels("/stream"))
+        .unwrap();
+    eprintln!("actix streamed: duration {duration} s, first byte {first} s");
+    assert!((0.45..30.0).contains(&duration), "duration {duration} s");
+    assert!(first >= 0.09 && first < duration, "first byte {first} s");
+    assert_eq!(
+        registry.sample("http_response_body_size_bytes_sum", &labels("/stream")),
+        Some(30.0)
+    );
+    let in_flight =
+        metrics_toolkit::poll_until(Duration::from_secs(10), Duration::from_millis(20), || {
+            (registry.sample("http_requests_in_flight", &[]) == Some(0.0)).then_some(())
+        });
+    assert!(
+        in_flight.is_some(),
+        "{}",
+        registry.encode(Format::Prometheus)
+    );
+    promtool_check_metrics(&registry.encode(Format::Prometheus)).unwrap();
+}

@@ -220,6 +220,10 @@ fn nested_routers_and_services_are_labelled_by_their_templates() {
                 .unwrap();
             let response = app.clone().oneshot(request).await.unwrap();
             assert_eq!(response.status(), 200, "{path}");
+            // The request is recorded when its body has been read to the end.
+            axum::body::to_bytes(axum::body::Body::new(response.into_body()), 1024)
+                .await
+                .unwrap();
         }
     });
     let get_ok = |route| [("method", "get"), ("route", route), ("status", "2xx")];
@@ -244,4 +248,33 @@ fn nested_routers_and_services_are_labelled_by_their_templates() {
         !text.contains("app.css") && !text.contains("logo.png"),
         "{text}"
     );
+}
+
+/// Label names chosen within the rule book, through a real server.
+#[test]
+fn label_names_can_be_chosen() {
+    use promstrict::http::HttpMetrics;
+    let registry = Arc::new(Registry::new());
+    let metrics = HttpMetrics::builder()
+        .route_label("path")
+        .register(&registry)
+        .unwrap();
+    let app = Router::new()
+        .route("/users/{id}", get(|| async { "user\n" }))
+        .merge(metrics_axum::router(Arc::clone(&registry)))
+        .layer(HttpMetricsLayer::from_metrics(metrics));
+    with_server(app, |addr| {
+        assert_eq!(http_get(addr, "/users/7", &[]).status, 200);
+        let text = http_get(addr, "/metrics", &[]).text().to_owned();
+        assert!(
+            text.contains(r#"http_requests_total{method="get",path="/users/{id}",status="2xx"} 1"#),
+            "{text}"
+        );
+        promtool_check_metrics(&text).unwrap();
+    });
+    let err = HttpMetrics::builder()
+        .status_label("__status")
+        .register(&Registry::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("__status"), "{err}");
 }

@@ -155,38 +155,81 @@ fn axum_service() {
 
     let mut families = HTTP_FAMILIES.to_vec();
     families.extend_from_slice(&[
+        ("http_response_first_byte_seconds", "histogram"),
+        ("http_request_body_size_bytes", "histogram"),
+        ("http_response_body_size_bytes", "histogram"),
         ("api_errors_total", "counter"),
-        ("llm_requests_total", "counter"),
-        ("llm_latency_seconds", "histogram"),
-        ("llm_ttft_seconds", "histogram"),
-        ("llm_tokens_used_total", "counter"),
-        ("ws_connections_active", "gauge"),
-        ("ws_messages_total", "counter"),
+        ("gen_ai_client_operations_total", "counter"),
+        ("gen_ai_client_operation_duration_seconds", "histogram"),
+        ("gen_ai_client_time_to_first_token_seconds", "histogram"),
+        ("gen_ai_client_time_per_output_token_seconds", "histogram"),
+        ("gen_ai_client_token_usage_tokens", "histogram"),
+        ("websocket_connections_active", "gauge"),
+        ("websocket_messages_total", "counter"),
+        ("websocket_connection_duration_seconds", "histogram"),
+        ("websocket_closes_total", "counter"),
         ("conversations_created_total", "counter"),
         ("escalations_total", "counter"),
     ]);
     let text = scrape_and_validate(addr, "/metrics", &families);
+    let chat = r#"gen_ai_operation_name="chat",gen_ai_provider_name="self_hosted",gen_ai_request_model="llama-3.1-8b""#;
     for line in [
         r#"http_requests_total{method="post",route="/v1/conversations/{id}/messages",status="2xx"} 9"#,
         r#"http_requests_total{method="post",route="/v1/conversations/{id}/messages",status="5xx"} 1"#,
         r#"http_requests_total{method="get",route="unmatched",status="4xx"} 1"#,
+        // The five streamed answers, timed to their first byte.
+        r#"http_response_first_byte_seconds_count{method="post",route="/v1/conversations/{id}/messages"} 5"#,
         r#"api_errors_total{error_type="upstream_timeout",error_code="504"} 1"#,
         r#"api_errors_total{error_type="not_found",error_code="404"} 1"#,
         r#"api_errors_total{error_type="validation",error_code="400"} 2"#,
-        r#"llm_requests_total{model="llama-3.1-8b",stream_mode="streaming",status="ok"} 5"#,
-        r#"llm_ttft_seconds_count{model="llama-3.1-8b"} 5"#,
-        r#"llm_latency_seconds_count{model="llama-3.1-8b",stream_mode="blocking"} 5"#,
+        &format!("gen_ai_client_operations_total{{{chat},outcome=\"ok\"}} 9"),
+        &format!("gen_ai_client_operations_total{{{chat},outcome=\"error\"}} 1"),
+        &format!("gen_ai_client_time_to_first_token_seconds_count{{{chat}}} 9"),
+        &format!("gen_ai_client_operation_duration_seconds_count{{{chat}}} 10"),
         r#"escalations_total{reason="negative_sentiment"} 1"#,
-        r#"ws_messages_total{direction="inbound"} 3"#,
-        "ws_connections_active 0",
+        r#"websocket_messages_total{direction="received",kind="text"} 3"#,
+        r#"websocket_closes_total{code="1000"} 1"#,
+        "websocket_connections_active 0",
         "conversations_created_total 2",
     ] {
         assert!(text.contains(line), "missing {line}\n{text}");
     }
     assert!(
-        text.contains(r#"llm_tokens_used_total{model="llama-3.1-8b",type="prompt"}"#),
+        text.contains(&format!(
+            "gen_ai_client_token_usage_tokens_count{{{chat},gen_ai_token_type=\"input\"}} 10"
+        )),
         "{text}"
     );
+    // `stream=true` really streams: the head first, the tokens after it as
+    // they are generated (at least five, 20 ms or more apart).
+    {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let start = std::time::Instant::now();
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "POST /v1/conversations/1/messages?stream=true HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 5\r\n\r\nHello"
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while line != "\r\n" {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+        }
+        let head = start.elapsed();
+        let mut body = String::new();
+        reader.read_to_string(&mut body).unwrap();
+        let end = start.elapsed();
+        assert!(body.contains("wisdom"), "{body}");
+        assert!(
+            end - head >= Duration::from_millis(80),
+            "head after {head:?}, end after {end:?}: not streamed"
+        );
+    }
     assert!(
         !text.contains("/v1/conversations/1/"),
         "a raw path leaked\n{text}"

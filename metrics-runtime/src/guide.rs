@@ -20,12 +20,14 @@
 //! | 13. [Alert rules and dashboards](alert_rules_and_dashboards) | objectives next to the metrics, generated Prometheus rules (recording, SLO burn-rate, service alerts) and Grafana dashboards |
 //! | 14. [Exemplars and OpenMetrics types](exemplars) | exemplars (by hand and from the current trace), `_created` samples, `StateSet`, `GaugeHistogram` |
 //! | 15. [Native histograms and protobuf](native_histograms) | `NativeHistogram` and its parameters, the protobuf exposition Prometheus scrapes them in, their quantiles |
+//! | 16. [Web API sets](web_api_sets) | HTTP to the end of streamed bodies, errors by kind, the GenAI (LLM) set, the WebSocket set |
 
 // The guide describes the feature-gated API too; docs.rs builds it with every
 // feature, and without them those links have no target.
 #![cfg_attr(
     not(all(
         feature = "axum",
+        feature = "axum-ws",
         feature = "actix-web",
         feature = "exporter",
         feature = "dashboard",
@@ -80,3 +82,6 @@ pub mod exemplars {}
 
 #[doc = include_str!("../guide/15-native-histograms-and-protobuf.md")]
 pub mod native_histograms {}
+
+#[doc = include_str!("../guide/16-web-api-sets.md")]
+pub mod web_api_sets {}

@@ -73,6 +73,7 @@
 //! | --- | --- |
 //! | `http` | the `http` module: a `/metrics` handler on the `http` crate's types |
 //! | `tower`, `axum`, `actix-web`, `hyper` | a tower layer recording request metrics, and each framework's adapter |
+//! | `axum-ws` | `http::websocket::MeteredWebSocket`: axum's WebSocket recording the WebSocket set |
 //! | `exporter` | `Exporter`: `GET /metrics` on an address of its own |
 //! | `zstd` | zstd response bodies for scrapers that prefer them (besides gzip) |
 //! | `push` | `push`: a Pushgateway client (push, push-add, delete, push on drop) for batch jobs |

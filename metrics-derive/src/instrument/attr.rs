@@ -13,7 +13,7 @@ use quote::ToTokens;
 
 /// Every option, as listed in errors.
 pub(crate) const VALID: &str =
-    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `buckets`, `native`, `name`, `objective`, `crate`";
+    "`metric`, `labels`, `calls`, `in_flight`, `first_item`, `stream`, `error_kind`, `buckets`, `native`, `name`, `objective`, `crate`";
 
 /// One `key` or `key = value` of the attribute.
 struct Entry {
@@ -182,6 +182,18 @@ impl Options {
                 }
                 if check_unique(self.stream.as_ref(), &key, ctxt) {
                     self.stream = Some(key);
+                }
+            }
+            "error_kind" => {
+                if let Some(value) = value {
+                    ctxt.error_spanned_by(
+                        value,
+                        "`error_kind` takes no value: write `error_kind`, and the error type (`Result<_, E>`) gives the kinds",
+                    );
+                    return;
+                }
+                if check_unique(self.error_kind.as_ref(), &key, ctxt) {
+                    self.error_kind = Some(key);
                 }
             }
             "buckets" => {

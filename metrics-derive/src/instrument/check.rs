@@ -75,6 +75,25 @@ fn check_objective(options: &Options, ctxt: &Ctxt) {
     }
 }
 
+/// `error_kind` counts failures into `calls = …` by kind, so it needs that
+/// family, and a call that returns (not a stream that ends later).
+fn check_error_kind(options: &Options, ctxt: &Ctxt) {
+    let Some(key) = &options.error_kind else {
+        return;
+    };
+    if options.calls.is_none() {
+        ctxt.error_spanned_by(
+            key,
+            "`error_kind` counts failures by kind into `calls = …`: add `metric = <a histogram>, calls = <a Family<L2, Counter>>` with `L2: From<(L, OutcomeKind<E>)>` (`OutcomeKindLabels<E>`, say)",
+        );
+    } else if options.streaming() {
+        ctxt.error_spanned_by(
+            key,
+            "`error_kind` labels the error a call returns; a `stream` call ends when its stream does: remove `error_kind` (or `stream`)",
+        );
+    }
+}
+
 pub(crate) fn check_options(options: &Options, ctxt: &Ctxt) {
     check_objective(options, ctxt);
     if let Some(native) = &options.native {
@@ -90,6 +109,7 @@ pub(crate) fn check_options(options: &Options, ctxt: &Ctxt) {
             );
         }
     }
+    check_error_kind(options, ctxt);
     if options.metric.is_none() {
         let given = [
             &options.labels,

@@ -129,9 +129,19 @@ impl Recording {
         };
         let histogram = checked_call(&p, &metric.value, quote!(latency_cell), &labels);
         let mut recorder = quote!(#p::Custom::new(#histogram, #labels));
+        let mut kind_calls = None;
         if let Some(calls) = &options.calls {
-            let calls = checked_call(&p, &calls.value, quote!(calls_metric), &quote!(&#labels));
-            recorder.extend(quote!(.calls(#calls)));
+            if options.error_kind.is_some() {
+                kind_calls = Some(checked_call(
+                    &p,
+                    &calls.value,
+                    quote!(kind_calls_metric),
+                    &quote!(&#labels),
+                ));
+            } else {
+                let calls = checked_call(&p, &calls.value, quote!(calls_metric), &quote!(&#labels));
+                recorder.extend(quote!(.calls(#calls)));
+            }
         }
         if let Some(in_flight) = &options.in_flight {
             let in_flight = checked_call(
@@ -145,6 +155,9 @@ impl Recording {
         if let Some(first_item) = &options.first_item {
             let first_item = checked_call(&p, &first_item.value, quote!(latency_cell), &labels);
             recorder.extend(quote!(.first_item(#first_item)));
+        }
+        if let Some(calls) = kind_calls {
+            recorder = quote!(#p::CustomKinds::new(#recorder, #calls));
         }
         Recording {
             items: TokenStream::new(),
@@ -224,12 +237,24 @@ fn returns_never(function: &Function) -> bool {
 fn finish(options: &Options, stream_return: StreamReturn) -> TokenStream {
     let p = options.private();
     if !options.streaming() {
-        return quote! {
-            __metrics_guard.finish({
+        let outcome = quote! {
+            {
                 #[allow(unused_imports)]
                 use #p::{ErrorOutcome as _, OkOutcome as _};
                 (&&#p::OutcomeProbe(&__metrics_out)).__metrics_outcome()
-            });
+            }
+        };
+        if let Some(key) = &options.error_kind {
+            // Spanned on the option: a result without a kind is reported there.
+            let kind = quote_spanned!(key.span()=> #p::error_kind_of(&__metrics_out));
+            let finish = quote_spanned!(key.span()=> __metrics_guard.finish_kind(#outcome, #kind););
+            return quote! {
+                #finish
+                __metrics_out
+            };
+        }
+        return quote! {
+            __metrics_guard.finish(#outcome);
             __metrics_out
         };
     }

@@ -27,6 +27,8 @@ pub(crate) struct Options {
     pub(crate) first_item: Option<Keyed<syn::Expr>>,
     /// `stream`: time the returned iterator/stream, not just the call.
     pub(crate) stream: Option<syn::Ident>,
+    /// `error_kind`: count failures into `calls = …` by the error's kind.
+    pub(crate) error_kind: Option<syn::Ident>,
     /// `buckets = …`: the bounds of the built-in duration histogram.
     pub(crate) buckets: Option<Keyed<Vec<f64>>>,
     /// `native` / `native(…)`: the built-in duration (and first-item)

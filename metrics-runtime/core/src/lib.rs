@@ -34,6 +34,7 @@ extern crate self as promstrict_core;
 mod bounded;
 mod build_info;
 mod encoding;
+pub mod genai;
 pub mod generate;
 pub mod instrument;
 #[cfg(feature = "prometheus-client")]
@@ -95,7 +96,7 @@ pub use testing::Sample;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use tokio_runtime::register_tokio_metrics;
 
-pub use instrument::{IsError, Outcome, OutcomeLabels};
+pub use instrument::{IsError, Outcome, OutcomeKind, OutcomeKindLabels, OutcomeLabels};
 #[cfg(feature = "prometheus-client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus-client")))]
 pub use interop::register_into_prometheus_client;

@@ -27,14 +27,22 @@
 
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use ::actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use ::actix_web::body::{BodySize, MessageBody};
+use ::actix_web::dev::{
+    forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform,
+};
+use ::actix_web::web::Bytes;
 use ::actix_web::web::{self, ServiceConfig};
+use ::actix_web::HttpMessage;
 use ::actix_web::{HttpRequest, HttpResponse, Resource};
 use ::http::header::{self, HeaderMap, HeaderValue};
 use ::http::Method;
 
-use super::{HttpMethod, HttpMetrics, MetricsHandler, RegistryRef, Route};
+use super::{HttpMethod, HttpMetrics, MetricsHandler, RegistryRef, RequestGuard, Route};
 use promstrict_core::{Registry, RegistryError};
 
 /// Registers `GET /metrics` serving `registry`:
@@ -120,9 +128,9 @@ impl HttpMetricsMiddleware {
 impl<S, B> Transform<S, ServiceRequest> for HttpMetricsMiddleware
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = ::actix_web::Error> + 'static,
-    B: 'static,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<MeteredBody<B>>;
     type Error = ::actix_web::Error;
     type Transform = HttpMetricsService<S>;
     type InitError = ();
@@ -148,15 +156,16 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 impl<S, B> Service<ServiceRequest> for HttpMetricsService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = ::actix_web::Error> + 'static,
-    B: 'static,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<MeteredBody<B>>;
     type Error = ::actix_web::Error;
-    type Future = BoxFuture<Result<ServiceResponse<B>, ::actix_web::Error>>;
+    type Future = BoxFuture<Result<ServiceResponse<MeteredBody<B>>, ::actix_web::Error>>;
 
     forward_ready!(service);
 
-    fn call(&self, request: ServiceRequest) -> Self::Future {
+    fn call(&self, mut request: ServiceRequest) -> Self::Future {
+        let head = request.method() == ::actix_web::http::Method::HEAD;
         let mut guard = self
             .metrics
             .start(HttpMethod::parse(request.method().as_str()));
@@ -165,15 +174,142 @@ where
             .match_pattern()
             .map_or_else(Route::unmatched, |pattern| Route::new(&pattern));
         guard.set_route(route);
+        // Count the request body's bytes as the app reads them.
+        let read = guard.request_bytes_counter();
+        let payload = request.take_payload();
+        let counted: BoxedPayload = Box::pin(CountedPayload {
+            inner: payload,
+            read,
+        });
+        request.set_payload(Payload::from(counted));
         let response = self.service.call(request);
         Box::pin(async move {
-            let result = response.await;
-            let status = match &result {
-                Ok(response) => response.status().as_u16(),
-                Err(error) => error.as_response_error().status_code().as_u16(),
-            };
-            guard.finish(status);
-            result
+            match response.await {
+                Ok(response) => {
+                    let status = response.status();
+                    guard.respond(status.as_u16());
+                    guard.add_response_bytes(0);
+                    Ok(response.map_body(|_, body| {
+                        let bodiless = head
+                            || status.is_informational()
+                            || status == ::actix_web::http::StatusCode::NO_CONTENT
+                            || status == ::actix_web::http::StatusCode::NOT_MODIFIED;
+                        MeteredBody::new(body, guard, bodiless)
+                    }))
+                }
+                Err(error) => {
+                    guard.finish(error.as_response_error().status_code().as_u16());
+                    Err(error)
+                }
+            }
         })
+    }
+}
+
+/// actix-http's boxed payload stream.
+type BoxedPayload =
+    Pin<Box<dyn futures_core::Stream<Item = Result<Bytes, ::actix_web::error::PayloadError>>>>;
+
+pin_project_lite::pin_project! {
+    struct CountedPayload {
+        #[pin]
+        inner: Payload,
+        read: Arc<AtomicU64>,
+    }
+}
+
+impl futures_core::Stream for CountedPayload {
+    type Item = Result<Bytes, ::actix_web::error::PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.project();
+        let item = std::task::ready!(this.inner.poll_next(cx));
+        if let Some(Ok(bytes)) = &item {
+            this.read.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+        Poll::Ready(item)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A response body recording its request when it ends, as the tower
+    /// layer's `ResponseBody` does: the duration to
+    /// its last chunk, the time to the first byte of a streamed body (one
+    /// without a known size), its size, and `aborted` if it is dropped
+    /// before its end.
+    pub struct MeteredBody<B> {
+        #[pin]
+        inner: B,
+        guard: Option<RequestGuard>,
+        streamed: bool,
+    }
+}
+
+impl<B: MessageBody> MeteredBody<B> {
+    fn new(inner: B, guard: RequestGuard, bodiless: bool) -> Self {
+        let size = inner.size();
+        let ended = bodiless || matches!(size, BodySize::None | BodySize::Sized(0));
+        if ended {
+            guard.complete();
+            return MeteredBody {
+                inner,
+                guard: None,
+                streamed: false,
+            };
+        }
+        MeteredBody {
+            streamed: matches!(size, BodySize::Stream),
+            inner,
+            guard: Some(guard),
+        }
+    }
+}
+
+impl<B: std::fmt::Debug> std::fmt::Debug for MeteredBody<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeteredBody")
+            .field("inner", &self.inner)
+            .field("recording", &self.guard.is_some())
+            .finish()
+    }
+}
+
+impl<B: MessageBody> MessageBody for MeteredBody<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> BodySize {
+        self.inner.size()
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.project();
+        let chunk = std::task::ready!(this.inner.poll_next(cx));
+        match &chunk {
+            Some(Ok(bytes)) => {
+                if let Some(guard) = this.guard {
+                    if !bytes.is_empty() {
+                        if *this.streamed {
+                            guard.first_byte();
+                        }
+                        guard.add_response_bytes(bytes.len() as u64);
+                    }
+                }
+            }
+            Some(Err(_)) => {
+                if let Some(mut guard) = this.guard.take() {
+                    guard.respond(500);
+                    guard.complete();
+                }
+            }
+            None => {
+                if let Some(guard) = this.guard.take() {
+                    guard.complete();
+                }
+            }
+        }
+        Poll::Ready(chunk)
     }
 }

@@ -1,10 +1,15 @@
 //! A tower layer recording [`HttpMetrics`] for every request.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use ::http::{Extensions, Request, Response};
+use bytes::Buf;
+use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
 use super::recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate};
@@ -28,7 +33,9 @@ pub fn default_route(extensions: &Extensions) -> Option<&str> {
 
 /// A tower [`Layer`](tower_layer::Layer) recording [`HttpMetrics`]
 /// (`http_requests_total`, `http_request_duration_seconds`,
-/// `http_requests_in_flight`) for every request through the wrapped service.
+/// `http_response_first_byte_seconds`, `http_request_body_size_bytes`,
+/// `http_response_body_size_bytes`, `http_requests_in_flight`) for every
+/// request through the wrapped service.
 ///
 /// The `route` label is the request's route template as [`default_route`]
 /// (or the function given to [`route_from`](Self::route_from)) finds it in
@@ -37,9 +44,16 @@ pub fn default_route(extensions: &Extensions) -> Option<&str> {
 /// that it runs after routing and sees `MatchedPath`; the fallback's requests
 /// then count as `unmatched`.
 ///
-/// The duration and the in-flight gauge are recorded even when the inner
-/// service fails (counted as `5xx`) or the response future is dropped (not
-/// counted in `http_requests_total`: there is no status).
+/// The request is recorded when its response body ends, not when the
+/// response head is ready: a streamed response (a chat completion sent token
+/// by token) is timed to its last byte, and the time to its first byte is
+/// recorded on its own. The request body is wrapped in a [`RequestBody`]
+/// counting the bytes the service reads, the response body in a
+/// [`ResponseBody`] recording the request when it ends. A response dropped
+/// before its end (the client disconnected mid-stream, or the response
+/// future was dropped) counts as `status="aborted"`; a service error as
+/// `5xx`. Either way the duration is recorded and the request leaves the
+/// in-flight gauge exactly once.
 ///
 /// See [`axum`](super::axum) for a complete example.
 #[derive(Clone, Debug)]
@@ -100,9 +114,10 @@ pub struct HttpMetricsService<S> {
 
 impl<S, ReqBody, ResBody> tower_service::Service<Request<ReqBody>> for HttpMetricsService<S>
 where
-    S: tower_service::Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: tower_service::Service<Request<RequestBody<ReqBody>>, Response = Response<ResBody>>,
+    ResBody: Body,
 {
-    type Response = Response<ResBody>;
+    type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
     type Future = ResponseFuture<S::Future>;
 
@@ -111,52 +126,222 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let mut guard = self.metrics.start(HttpMethod::from(request.method()));
+        let method = HttpMethod::from(request.method());
+        let mut guard = self.metrics.start(method);
         if let Some(route) = (self.route)(request.extensions()) {
             guard.set_route(Route::new(route));
         }
+        let read = guard.request_bytes_counter();
+        let request = request.map(|inner| RequestBody { inner, read });
         ResponseFuture {
             inner: self.inner.call(request),
             guard: Some(guard),
             route: self.route,
+            head: method == HttpMethod::Head,
         }
     }
 }
 
 pin_project! {
-    /// The response future of [`HttpMetricsService`]: records the request
-    /// when the inner future completes, or when it is dropped.
+    /// The response future of [`HttpMetricsService`]: hands the request's
+    /// recording to the response body when the inner future completes; if it
+    /// is dropped first, records the request as `aborted`.
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,
         guard: Option<RequestGuard>,
         route: RouteFn,
+        head: bool,
     }
 }
 
 impl<F, ResBody, E> Future for ResponseFuture<F>
 where
     F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: Body,
 {
-    type Output = F::Output;
+    type Output = Result<Response<ResponseBody<ResBody>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = ready!(this.inner.poll(cx));
-        if let Some(mut guard) = this.guard.take() {
-            match &result {
-                Ok(response) => {
-                    if guard.route().is_none() {
-                        if let Some(route) = (this.route)(response.extensions()) {
-                            guard.set_route(Route::new(route));
-                        }
+        let Some(mut guard) = this.guard.take() else {
+            // Polled again after completion: the inner future's answer,
+            // recorded nowhere (it was recorded the first time).
+            return Poll::Ready(result.map(|response| response.map(ResponseBody::unrecorded)));
+        };
+        match result {
+            Ok(response) => {
+                if guard.route().is_none() {
+                    if let Some(route) = (this.route)(response.extensions()) {
+                        guard.set_route(Route::new(route));
                     }
-                    guard.finish(response.status().as_u16());
                 }
+                let status = response.status();
+                guard.respond(status.as_u16());
+                guard.add_response_bytes(0);
+                // No body is sent for these: the server drops it unread.
+                let bodiless = *this.head
+                    || status.is_informational()
+                    || status == ::http::StatusCode::NO_CONTENT
+                    || status == ::http::StatusCode::NOT_MODIFIED;
+                Poll::Ready(Ok(response.map(|body| {
+                    if bodiless || body.is_end_stream() {
+                        guard.complete();
+                        ResponseBody::unrecorded(body)
+                    } else {
+                        ResponseBody::recorded(body, guard)
+                    }
+                })))
+            }
+            Err(error) => {
                 // The server turns a service error into a failed response.
-                Err(_) => guard.finish(500),
+                guard.finish(500);
+                Poll::Ready(Err(error))
             }
         }
-        Poll::Ready(result)
+    }
+}
+
+pin_project! {
+    /// A request body counting the bytes the service reads, for
+    /// `http_request_body_size_bytes`.
+    #[derive(Debug)]
+    pub struct RequestBody<B> {
+        #[pin]
+        inner: B,
+        read: Arc<AtomicU64>,
+    }
+}
+
+impl<B> RequestBody<B> {
+    /// The wrapped body.
+    pub fn into_inner(self) -> B {
+        self.inner
+    }
+}
+
+impl<B: Body> Body for RequestBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let this = self.project();
+        let frame = ready!(this.inner.poll_frame(cx));
+        if let Some(Ok(frame)) = &frame {
+            if let Some(data) = frame.data_ref() {
+                this.read
+                    .fetch_add(data.remaining() as u64, Ordering::Relaxed);
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+pin_project! {
+    /// A response body recording its request when it ends: the duration
+    /// until its last frame (so a streamed response counts its whole
+    /// stream), the time to its first byte when its length was not known up
+    /// front (a streamed response), and its size. Dropped before its end
+    /// (the client went away), it records the request as `aborted`; a body
+    /// error records it as `5xx`.
+    pub struct ResponseBody<B> {
+        #[pin]
+        inner: B,
+        guard: Option<RequestGuard>,
+        streamed: bool,
+    }
+}
+
+impl<B: fmt::Debug> fmt::Debug for ResponseBody<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("inner", &self.inner)
+            .field("recording", &self.guard.is_some())
+            .finish()
+    }
+}
+
+impl<B: Body> ResponseBody<B> {
+    fn recorded(inner: B, guard: RequestGuard) -> Self {
+        let streamed = inner.size_hint().exact().is_none();
+        ResponseBody {
+            inner,
+            guard: Some(guard),
+            streamed,
+        }
+    }
+
+    fn unrecorded(inner: B) -> Self {
+        ResponseBody {
+            inner,
+            guard: None,
+            streamed: false,
+        }
+    }
+}
+
+impl<B: Body> Body for ResponseBody<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        let mut this = self.project();
+        let frame = ready!(this.inner.as_mut().poll_frame(cx));
+        if let Some(guard) = this.guard {
+            match &frame {
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        let bytes = data.remaining();
+                        if bytes > 0 {
+                            if *this.streamed {
+                                guard.first_byte();
+                            }
+                            guard.add_response_bytes(bytes as u64);
+                        }
+                    }
+                }
+                Some(Err(_)) => {
+                    if let Some(mut guard) = this.guard.take() {
+                        guard.respond(500);
+                        guard.complete();
+                    }
+                }
+                None => {
+                    if let Some(guard) = this.guard.take() {
+                        guard.complete();
+                    }
+                }
+            }
+        }
+        // A server stops polling once the body says it has ended.
+        if this.inner.is_end_stream() {
+            if let Some(guard) = this.guard.take() {
+                guard.complete();
+            }
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
     }
 }

@@ -16,9 +16,10 @@
 //!
 //! | feature     | what you get                                                         |
 //! |-------------|----------------------------------------------------------------------|
-//! | (always)    | [`MetricsHandler`], [`HttpMetrics`] and its label types              |
-//! | `tower`     | [`HttpMetricsLayer`]: request counts, latency, in-flight per route   |
+//! | (always)    | [`MetricsHandler`], [`HttpMetrics`] and its label types, [`websocket::WebSocketMetrics`] |
+//! | `tower`     | [`HttpMetricsLayer`]: request counts, latency to the end of the body, first byte, body sizes, in-flight per route |
 //! | `axum`      | [`axum::router`]: `/metrics` as a `Router` to merge                  |
+//! | `axum-ws`   | `websocket::MeteredWebSocket`: axum's WebSocket recording the WebSocket metrics |
 //! | `actix-web` | [`actix::configure`] and the [`actix::HttpMetricsMiddleware`]        |
 //! | `hyper`     | [`hyper::MetricsService`], a hyper 1 `Service`                       |
 //! | `zstd`      | zstd response bodies ([`MetricsHandler::with_zstd`])                 |
@@ -69,16 +70,23 @@
 mod auth;
 mod handler;
 mod recorder;
+mod relabel;
+pub mod websocket;
 
 pub use handler::{MetricsHandler, RegistryRef};
-pub use recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate, StatusClass};
+pub use recorder::{
+    HttpMethod, HttpMetrics, HttpMetricsBuilder, RequestGuard, Route, RouteTemplate, StatusClass,
+};
 
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 mod layer;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
-pub use layer::{default_route, HttpMetricsLayer, HttpMetricsService, ResponseFuture, RouteFn};
+pub use layer::{
+    default_route, HttpMetricsLayer, HttpMetricsService, RequestBody, ResponseBody, ResponseFuture,
+    RouteFn,
+};
 
 #[cfg(feature = "actix-web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]

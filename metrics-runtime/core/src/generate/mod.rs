@@ -182,21 +182,32 @@ const KNOWN_FAMILIES: &[(Role, &str, MetricType, Option<&str>)] = &[
         MetricType::Counter,
         None,
     ),
+    // The GenAI set's operations (`genai::GenAiMetrics`).
+    (
+        Role::LlmRequests,
+        "gen_ai_client_operations_total",
+        MetricType::Counter,
+        None,
+    ),
 ];
 
 impl Catalog {
     /// The first family playing `role`.
     pub(crate) fn find(&self, role: Role) -> Option<&CatalogFamily> {
-        let (_, name, metric_type, label) = KNOWN_FAMILIES.iter().find(|k| k.0 == role)?;
-        self.families.iter().find(|f| {
-            let named = f.name == *name
-                || f.name
-                    .strip_suffix(name)
-                    .is_some_and(|prefix| prefix.ends_with('_'));
-            named
-                && f.metric_type == *metric_type
-                && label.is_none_or(|l| f.labels.iter().any(|have| have == l))
-        })
+        KNOWN_FAMILIES
+            .iter()
+            .filter(|k| k.0 == role)
+            .find_map(|(_, name, metric_type, label)| {
+                self.families.iter().find(|f| {
+                    let named = f.name == *name
+                        || f.name
+                            .strip_suffix(name)
+                            .is_some_and(|prefix| prefix.ends_with('_'));
+                    named
+                        && f.metric_type == *metric_type
+                        && label.is_none_or(|l| f.labels.iter().any(|have| have == l))
+                })
+            })
     }
 }
 

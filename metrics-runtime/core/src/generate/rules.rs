@@ -49,7 +49,8 @@ impl Catalog {
     /// - `<prefix>-service`: `HighErrorRate` (over 5 % of HTTP responses are
     ///   5xx), `HighLatency` (HTTP p95 over 2 s) when the HTTP layer's
     ///   families are present, and `LLMServiceDown` (no LLM requests) when an
-    ///   `llm_requests_total` counter is.
+    ///   `llm_requests_total` counter is, or the GenAI set's
+    ///   `gen_ai_client_operations_total` ([`GenAiMetrics`](crate::genai::GenAiMetrics)).
     ///
     /// Groups without rules are left out. Every string is quoted, so no help
     /// text or label value can break the file.
@@ -500,6 +501,17 @@ groups:
         assert!(!other
             .alert_rules(&RulesOptions::default())
             .contains("HighErrorRate"));
+        // The GenAI set's operations stand for LLM requests.
+        let genai = Catalog {
+            families: vec![family(
+                "gen_ai_client_operations_total",
+                MetricType::Counter,
+                &["outcome"],
+            )],
+        };
+        assert!(genai
+            .alert_rules(&RulesOptions::default())
+            .contains(r#"expr: "sum by (job) (rate(gen_ai_client_operations_total[5m])) == 0""#));
     }
 
     #[test]

@@ -326,6 +326,12 @@ impl<'m, L: Copy> Custom<'m, L> {
         self.first_item = Some(first_item);
         self
     }
+
+    /// The call's labels.
+    #[inline]
+    pub(super) fn labels(&self) -> L {
+        self.labels
+    }
 }
 
 impl<L: Copy> Recorder for Custom<'_, L> {

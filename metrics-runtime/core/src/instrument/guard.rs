@@ -69,6 +69,22 @@ impl<R: Recorder> Guard<R> {
         self.record(outcome);
     }
 
+    /// The call returned, failing with `kind` if that is `Some`.
+    #[inline]
+    pub fn finish_kind<E>(mut self, outcome: Outcome, kind: Option<E>)
+    where
+        R: super::kinds::KindRecorder<E>,
+    {
+        match kind {
+            Some(kind) if self.state != State::Done => {
+                self.state = State::Done;
+                self.recorder
+                    .exit_kind(kind, self.start.elapsed().as_secs_f64());
+            }
+            _ => self.record(outcome),
+        }
+    }
+
     #[inline]
     pub(super) fn record(&mut self, outcome: Outcome) {
         if self.state != State::Done {

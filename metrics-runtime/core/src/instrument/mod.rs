@@ -57,6 +57,7 @@
 //! | `calls = <expr>` | counts calls: a `Counter`, or a `Family<L2, Counter>` with `L2: From<(L, Outcome)>` | `metric` |
 //! | `in_flight = <expr>` | a `Gauge` / `Family<L, Gauge>` of the calls running | `metric` |
 //! | `first_item = <expr>` | time to first item into this histogram (implies `stream`) | `metric` |
+//! | `error_kind` | a function returning `Result<_, E>` with `E: LabelValue` counts its failures by kind: `calls = …` is a `Family<L2, Counter>` with `L2: From<(L, OutcomeKind<E>)>` ([`OutcomeKind`], [`KindCallsMetric`]) | `calls`, not `stream` |
 //! | `stream` | the returned iterator/stream is timed until it ends | |
 //! | `buckets = …` | buckets of `function_duration_seconds` (a list, `"fast"`, `"medium"`, `"slow"`, `exponential(…)`, `linear(…)`) | bare form |
 //! | `native`, `native(schema = 3, max_buckets = 160, zero_threshold = …)` | this function's `function_duration_seconds` (and `function_first_item_seconds`) series are native histograms, checked as `#[metric(native(…))]` is; with `buckets = …` the classic buckets are kept beside (without, the text formats show a count and a sum) | bare form, no `objective` |
@@ -102,6 +103,7 @@ use crate::label::{LabelDescriptor, LabelSet, LabelValue};
 mod builtin;
 mod custom;
 mod guard;
+mod kinds;
 mod stream;
 pub(crate) mod support;
 #[cfg(test)]
@@ -110,6 +112,7 @@ mod tests;
 pub use builtin::register_function_metrics;
 pub(crate) use builtin::reserve_builtin_names;
 pub use custom::{CallsMetric, InFlightMetric, LatencyCell, LatencyMetric};
+pub use kinds::{KindCallsMetric, OutcomeKind, OutcomeKindLabels};
 pub use stream::InstrumentedIter;
 #[cfg(feature = "stream")]
 pub use stream::InstrumentedStream;

@@ -232,6 +232,15 @@ pub trait Metric: Clone + Send + Sync + 'static {
         &[]
     }
 
+    /// The labels of this metric's series: [`label_descriptors`](Self::label_descriptors),
+    /// unless the metric names its labels at run time (a wrapper renaming a
+    /// family's labels returns its own descriptors here, and they are checked
+    /// against the rule book when it is registered).
+    #[doc(hidden)]
+    fn series_labels(&self) -> &'static [crate::LabelDescriptor] {
+        Self::label_descriptors()
+    }
+
     /// Called when the metric is registered with these constant labels: a
     /// metric whose label names are only known at run time (`Info`) refuses
     /// a clash now and remembers the names to refuse later ones.

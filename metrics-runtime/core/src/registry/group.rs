@@ -27,7 +27,7 @@ impl MetricGroup {
     pub fn add<M: Metric>(&mut self, descriptor: Descriptor, metric: &M) -> &mut Self {
         let descriptor = with_caller_as_owner(descriptor);
         self.members
-            .push((descriptor, Box::new(metric.clone()), M::label_descriptors()));
+            .push((descriptor, Box::new(metric.clone()), metric.series_labels()));
         self
     }
 
