@@ -188,7 +188,7 @@ impl<T, E: LabelValue> ErrorKindOf for Result<T, E> {
 /// The kind of a returned value's failure. Not a public API.
 #[doc(hidden)]
 #[inline(always)]
-pub fn error_kind_of<R: ErrorKindOf>(value: &R) -> Option<R::Kind> {
+pub fn error_kind_of<R: ErrorKindOf<Kind = K>, K>(value: &R) -> Option<K> {
     value.error_kind()
 }
 
