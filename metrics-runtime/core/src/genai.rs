@@ -98,26 +98,17 @@ pub enum GenAiOperation {
     InvokeAgent,
 }
 
-impl LabelValue for GenAiOperation {
-    const CARDINALITY: usize = 6;
-    const NAMES: &'static [&'static str] = &[
+crate::__impl_label_value!(
+    GenAiOperation,
+    [
         "chat",
         "text_completion",
         "generate_content",
         "embeddings",
         "execute_tool",
-        "invoke_agent",
-    ];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+        "invoke_agent"
+    ]
+);
 
 /// The type of tokens counted (`gen_ai_token_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -128,19 +119,7 @@ pub enum TokenType {
     Output,
 }
 
-impl LabelValue for TokenType {
-    const CARDINALITY: usize = 2;
-    const NAMES: &'static [&'static str] = &["input", "output"];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+crate::__impl_label_value!(TokenType, ["input", "output"]);
 
 /// The labels of an operation: `gen_ai_operation_name`,
 /// `gen_ai_provider_name`, `gen_ai_request_model`.

@@ -45,6 +45,30 @@ pub trait LabelValue: Copy + Send + Sync + 'static {
     }
 }
 
+/// `LabelValue` for a fieldless enum whose variants, in order, are named
+/// by the given strings: what the crates of this toolkit write for their
+/// own label enums, where `#[derive(LabelValue)]` cannot name them. Not a
+/// public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_label_value {
+    ($ty:ty, [$($name:literal),+ $(,)?]) => {
+        impl $crate::LabelValue for $ty {
+            const CARDINALITY: usize = [$($name),+].len();
+            const NAMES: &'static [&'static str] = &[$($name),+];
+
+            #[inline]
+            fn index(self) -> usize {
+                self as usize
+            }
+
+            fn name_at(index: usize) -> ::core::option::Option<&'static str> {
+                <Self as $crate::LabelValue>::NAMES.get(index).copied()
+            }
+        }
+    };
+}
+
 impl LabelValue for bool {
     const CARDINALITY: usize = 2;
     const NAMES: &'static [&'static str] = &["false", "true"];

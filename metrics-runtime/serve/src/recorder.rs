@@ -59,21 +59,10 @@ impl From<&::http::Method> for HttpMethod {
     }
 }
 
-impl LabelValue for HttpMethod {
-    const CARDINALITY: usize = 8;
-    const NAMES: &'static [&'static str] = &[
-        "get", "post", "put", "delete", "patch", "head", "options", "other",
-    ];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+promstrict_core::__impl_label_value!(
+    HttpMethod,
+    ["get", "post", "put", "delete", "patch", "head", "options", "other"]
+);
 
 /// A response status as its class: `1xx` … `5xx`, or `aborted` for an
 /// exchange that never completed: the client went away (or the response was
@@ -108,19 +97,7 @@ impl StatusClass {
     }
 }
 
-impl LabelValue for StatusClass {
-    const CARDINALITY: usize = 6;
-    const NAMES: &'static [&'static str] = &["1xx", "2xx", "3xx", "4xx", "5xx", "aborted"];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+promstrict_core::__impl_label_value!(StatusClass, ["1xx", "2xx", "3xx", "4xx", "5xx", "aborted"]);
 
 promstrict_core::bounded_label! {
     /// A route template (`/users/{id}`) as a label value. At most 256

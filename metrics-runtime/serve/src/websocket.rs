@@ -21,19 +21,7 @@ pub enum Direction {
     Sent,
 }
 
-impl LabelValue for Direction {
-    const CARDINALITY: usize = 2;
-    const NAMES: &'static [&'static str] = &["received", "sent"];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+promstrict_core::__impl_label_value!(Direction, ["received", "sent"]);
 
 /// A message's kind (`kind`): `text`, `binary`, `ping`, `pong`, `close`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -50,19 +38,7 @@ pub enum MessageKind {
     Close,
 }
 
-impl LabelValue for MessageKind {
-    const CARDINALITY: usize = 5;
-    const NAMES: &'static [&'static str] = &["text", "binary", "ping", "pong", "close"];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+promstrict_core::__impl_label_value!(MessageKind, ["text", "binary", "ping", "pong", "close"]);
 
 /// How a connection closed (`code`): the close codes of RFC 6455 §7.4.1 that
 /// an endpoint sends, as their numbers, `1006` for a connection that ended

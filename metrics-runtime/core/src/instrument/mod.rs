@@ -160,19 +160,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-impl LabelValue for Outcome {
-    const CARDINALITY: usize = 4;
-    const NAMES: &'static [&'static str] = &["ok", "error", "panic", "cancelled"];
-
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn name_at(index: usize) -> Option<&'static str> {
-        Self::NAMES.get(index).copied()
-    }
-}
+crate::__impl_label_value!(Outcome, ["ok", "error", "panic", "cancelled"]);
 
 /// The label set `{outcome}`: key a `Family<OutcomeLabels, Counter>` by it to
 /// count calls per outcome with `calls = …`.
