@@ -2,7 +2,6 @@
 //! the matched route template, over real loopback connections.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,33 +11,9 @@ use metrics_toolkit::{
 use promstrict::http::{axum as metrics_axum, HttpMetricsLayer, MetricsHandler};
 use promstrict::{Counter, Format, Registry};
 
-/// Serves `app` on a loopback port for the duration of `f`, then stops it.
-fn with_server(app: Router, f: impl FnOnce(std::net::SocketAddr)) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    f(addr);
-    let _ = stop.send(());
-    runtime
-        .block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await })
-        .expect("server stopped")
-        .unwrap();
-}
+#[path = "support/axum_server.rs"]
+mod axum_server;
+use axum_server::with_server;
 
 fn app(registry: &Arc<Registry>) -> Router {
     let orders = registry

@@ -17,6 +17,10 @@ use metrics_toolkit::{http_get, poll_until, promtool_check_metrics, python_parse
 use promstrict::http::{axum as metrics_axum, HttpMetricsLayer};
 use promstrict::{Format, Registry};
 
+#[path = "support/axum_server.rs"]
+mod axum_server;
+use axum_server::with_server;
+
 /// `count` chunks of `token ` (6 bytes), one every `every`, the first after
 /// `every` too.
 struct Tokens {
@@ -64,34 +68,6 @@ fn app(registry: &Arc<Registry>) -> Router {
         )
         .merge(metrics_axum::router(Arc::clone(registry)))
         .layer(HttpMetricsLayer::new(registry).unwrap())
-}
-
-/// Serves `app` on a loopback port for the duration of `f`, then stops it.
-fn with_server(app: Router, f: impl FnOnce(SocketAddr)) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    f(addr);
-    let _ = stop.send(());
-    runtime
-        .block_on(async { tokio::time::timeout(Duration::from_secs(10), server).await })
-        .expect("server stopped")
-        .unwrap();
 }
 
 /// Sends `GET target` and reads the head and, with `first_chunk`, the first
