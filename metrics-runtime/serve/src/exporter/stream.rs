@@ -86,7 +86,7 @@ pub(super) fn spawn<G: Unpin>(
                 text.len
             }
             coding => {
-                let mut ctx = handler.zstd_context(coding);
+                let mut ctx = handler.codec_context(coding);
                 let mut text = Counting {
                     inner: Compressor::to(coding, chunks, &mut ctx),
                     len: 0,
