@@ -59,6 +59,8 @@ pub use build_info::RUSTC_VERSION;
 #[cfg(feature = "protobuf")]
 #[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
 pub use encoding::protobuf;
+#[doc(hidden)]
+pub use encoding::text::PlainLines;
 #[cfg(feature = "protobuf")]
 pub use encoding::Exposition;
 pub use encoding::Format;

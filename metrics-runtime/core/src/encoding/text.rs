@@ -7,7 +7,8 @@
 //! takes a lock per histogram; see `benches/core.rs` for the encoding figures.
 
 use std::io;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use super::Format;
 use crate::label::{cardinality_of, LabelDescriptor, Labels};
@@ -86,6 +87,9 @@ pub(crate) struct SampleWriter<'a> {
     pub(crate) sink: Option<&'a mut dyn Sink>,
     /// Where in `out` this family starts: a failed family is cut from there.
     pub(crate) family_start: usize,
+    /// The family's one-line prefixes laid out flat, once looked up
+    /// (`Some(None)`: there are none).
+    pub(crate) flat: Option<Option<Arc<FlatPrefixes>>>,
 }
 
 /// How many bytes of exposition are gathered before they go to the writer.
@@ -165,6 +169,23 @@ pub(crate) struct PrefixCache {
     /// The bucket bounds the histogram prefixes were rendered with (a series
     /// with other bounds is rendered line by line).
     bounds: OnceLock<Box<[f64]>>,
+    /// How many one-line prefixes are rendered in `slots`.
+    rendered: AtomicUsize,
+    /// Those prefixes laid out flat, in series order, as of some count of
+    /// them: a scrape reads them front to back, as the memory prefetcher
+    /// likes, instead of from one allocation per series.
+    flat: RwLock<Option<Arc<FlatPrefixes>>>,
+}
+
+/// The one-line prefixes of a family, one after another.
+pub(crate) struct FlatPrefixes {
+    /// The value of `PrefixCache::rendered` they were gathered at.
+    rendered: usize,
+    /// Each prefix without its newline.
+    text: String,
+    /// Series `i`'s prefix is `text[spans[i]..spans[i + 1]]`; an empty one
+    /// is not rendered (yet).
+    spans: Box<[u32]>,
 }
 
 struct Prefixes {
@@ -183,6 +204,8 @@ impl PrefixCache {
             len: cardinality_of(labels),
             slots: OnceLock::new(),
             bounds: OnceLock::new(),
+            rendered: AtomicUsize::new(0),
+            flat: RwLock::new(None),
         }
     }
 
@@ -209,6 +232,109 @@ impl PrefixCache {
             .slots
             .get_or_init(|| (0..self.len).map(|_| OnceLock::new()).collect());
         slots.get(index)
+    }
+}
+
+/// Writes a dense family's one-line series from their pre-rendered prefixes,
+/// straight from the family's loop.
+#[doc(hidden)]
+pub struct PlainLines<'w> {
+    out: &'w mut String,
+    flat: &'w FlatPrefixes,
+    sink: Option<&'w mut dyn Sink>,
+    family_start: &'w mut usize,
+}
+
+impl PlainLines<'_> {
+    /// Writes series `index` with `value`; `false` (writing nothing) if its
+    /// prefix is not rendered yet or `value` is not one number.
+    #[inline]
+    pub fn write(&mut self, index: usize, value: SeriesValue<'_>) -> bool {
+        let spans = &self.flat.spans;
+        let (Some(&start), Some(&end)) = (spans.get(index), spans.get(index + 1)) else {
+            return false;
+        };
+        let Some(prefix) = self.flat.text.get(start as usize..end as usize) else {
+            return false;
+        };
+        if prefix.is_empty() {
+            return false;
+        }
+        match value {
+            SeriesValue::CounterU64(v) => {
+                self.out.push_str(prefix);
+                self.out.push_str(itoa::Buffer::new().format(v));
+            }
+            SeriesValue::GaugeI64(v) => {
+                self.out.push_str(prefix);
+                self.out.push_str(itoa::Buffer::new().format(v));
+            }
+            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
+                self.out.push_str(prefix);
+                push_f64(self.out, v);
+            }
+            _ => return false,
+        }
+        self.out.push('\n');
+        if self.out.len() >= CHUNK {
+            if let Some(sink) = self.sink.as_deref_mut() {
+                sink.flush(self.out);
+                *self.family_start = 0;
+            }
+        }
+        true
+    }
+}
+
+impl PrefixCache {
+    /// The one-line prefixes laid out flat, if `labels` are this family's
+    /// and it is cached: gathered again when more were rendered since.
+    fn flat(&self, labels: &'static [LabelDescriptor]) -> Option<Arc<FlatPrefixes>> {
+        let same = std::ptr::eq(labels, self.labels)
+            || (labels.len() == self.labels.len()
+                && labels
+                    .iter()
+                    .zip(self.labels)
+                    .all(|(a, b)| a.name == b.name && a.cardinality == b.cardinality));
+        if !same || self.len > MAX_CACHED_SERIES || self.labels.is_empty() {
+            return None;
+        }
+        let rendered = self.rendered.load(Ordering::Acquire);
+        if rendered == 0 {
+            return None;
+        }
+        if let Some(flat) = &*self.flat.read().unwrap_or_else(PoisonError::into_inner) {
+            if flat.rendered == rendered {
+                return Some(Arc::clone(flat));
+            }
+        }
+        let mut kept = self.flat.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(flat) = &*kept {
+            if flat.rendered >= rendered {
+                return Some(Arc::clone(flat));
+            }
+        }
+        let slots = self.slots.get()?;
+        let mut text = String::new();
+        let mut spans = Vec::with_capacity(slots.len() + 1);
+        spans.push(0);
+        for slot in slots.iter() {
+            if let Some(p) = slot.get().filter(|p| p.kind == SINGLE) {
+                text.push_str(p.text.strip_suffix('\n').unwrap_or_default());
+            }
+            // Past 4 GiB of prefixes the rest stay unrendered here.
+            spans.push(u32::try_from(text.len()).unwrap_or(*spans.last().unwrap_or(&0)));
+        }
+        if text.len() > u32::MAX as usize {
+            return None;
+        }
+        let flat = Arc::new(FlatPrefixes {
+            rendered,
+            text,
+            spans: spans.into_boxed_slice(),
+        });
+        *kept = Some(Arc::clone(&flat));
+        Some(flat)
     }
 }
 
@@ -265,6 +391,9 @@ impl<'a> SampleWriter<'a> {
             } else {
                 kind
             };
+            if kind == SINGLE {
+                cache.rendered.fetch_add(1, Ordering::Release);
+            }
             Prefixes {
                 kind,
                 text: rendered.into_boxed_str(),
@@ -445,6 +574,27 @@ impl<'a> SampleWriter<'a> {
 impl SeriesVisitor for SampleWriter<'_> {
     fn failed(&mut self) {
         self.failed = true;
+    }
+
+    fn plain_lines(&mut self, labels: &'static [LabelDescriptor]) -> Option<PlainLines<'_>> {
+        // `_created` samples go with each series.
+        if self.created && self.format == Format::OpenMetrics {
+            return None;
+        }
+        let cache = self.prefixes?;
+        let flat = self
+            .flat
+            .get_or_insert_with(|| cache.flat(labels))
+            .as_deref()?;
+        Some(PlainLines {
+            out: self.out,
+            flat,
+            sink: match &mut self.sink {
+                Some(sink) => Some(&mut **sink),
+                None => None,
+            },
+            family_start: &mut self.family_start,
+        })
     }
 
     fn series(&mut self, labels: Labels<'_>, value: SeriesValue<'_>) {

@@ -28,6 +28,7 @@ pub trait CounterNumber: sealed::Sealed + Copy + Send + Sync + 'static {
 
 impl CounterNumber for u64 {
     type Atomic = AtomicU64;
+    #[inline]
     fn load(atomic: &AtomicU64) -> SeriesValue<'static> {
         SeriesValue::CounterU64(atomic.load(Relaxed))
     }
@@ -35,6 +36,7 @@ impl CounterNumber for u64 {
 
 impl CounterNumber for f64 {
     type Atomic = AtomicF64;
+    #[inline]
     fn load(atomic: &AtomicF64) -> SeriesValue<'static> {
         SeriesValue::CounterF64(atomic.get())
     }
@@ -303,6 +305,11 @@ impl<N: CounterNumber> FamilyMember for Counter<N> {
     fn new_cell(_: &()) -> AtomicCounter<N> {
         AtomicCounter::default()
     }
+    #[inline]
+    fn plain_value(cell: &AtomicCounter<N>) -> Option<SeriesValue<'static>> {
+        cell.exemplar.never_set().then(|| N::load(&cell.value))
+    }
+
     fn visit_cell(
         cell: &AtomicCounter<N>,
         labels: Labels<'_>,

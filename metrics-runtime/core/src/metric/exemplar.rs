@@ -234,6 +234,12 @@ impl ExemplarCell {
         drop(guard);
     }
 
+    /// Whether no exemplar was ever recorded here (one load).
+    #[inline]
+    pub(crate) fn never_set(&self) -> bool {
+        self.0.get().is_none()
+    }
+
     pub(crate) fn load(&self) -> Option<Exemplar> {
         let slot = self.0.get()?;
         slot.lock().unwrap_or_else(|e| e.into_inner()).clone()

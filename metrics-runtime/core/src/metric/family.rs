@@ -225,20 +225,69 @@ impl<L: LabelSet, M: FamilyMember> Metric for Family<L, M> {
     }
 
     fn visit(&self, visitor: &mut dyn SeriesVisitor) {
-        for (index, slot) in self.slots.iter().enumerate() {
-            let created = slot.created.load(Relaxed);
-            if created == 0 {
-                continue;
-            }
-            // A slot is only touched through a value of `L`, and every label
-            // value's text exists before its index is handed out.
-            let labels = Labels::Dense {
-                labels: L::LABELS,
-                index,
+        let len = self.slots.len();
+        let mut index = 0;
+        // A text encoder with the family's sample-line prefixes writes the
+        // plain series in this loop, without a call per series; the others
+        // (the first scrape's, those with an exemplar…) go the general way.
+        while index < len {
+            let Some(mut lines) = visitor.plain_lines(L::LABELS) else {
+                break;
             };
-            M::visit_cell(&slot.cell, labels, Some(created as f64 / 1e9), visitor);
+            index = match &self.slots {
+                Slots::Packed(slots) => plain_run::<M, _>(slots, index, &mut lines, |s| s),
+                Slots::Padded(slots) => plain_run::<M, _>(slots, index, &mut lines, |s| &s.0),
+            };
+            if index < len {
+                self.visit_slot(index, visitor);
+                index += 1;
+            }
+        }
+        for index in index..len {
+            self.visit_slot(index, visitor);
         }
     }
+}
+
+impl<L: LabelSet, M: FamilyMember> Family<L, M> {
+    /// Visits one series, if it was ever asked for.
+    #[inline]
+    fn visit_slot(&self, index: usize, visitor: &mut dyn SeriesVisitor) {
+        let slot = self.slots.get(index);
+        let created = slot.created.load(Relaxed);
+        if created == 0 {
+            return;
+        }
+        // A slot is only touched through a value of `L`, and every label
+        // value's text exists before its index is handed out.
+        let labels = Labels::Dense {
+            labels: L::LABELS,
+            index,
+        };
+        M::visit_cell(&slot.cell, labels, Some(created as f64 / 1e9), visitor);
+    }
+}
+
+/// Writes the plain series from `index` on; where it stopped (the length,
+/// or a series `lines` cannot write).
+#[inline]
+fn plain_run<M: FamilyMember, S>(
+    slots: &[S],
+    mut index: usize,
+    lines: &mut crate::PlainLines<'_>,
+    slot: impl Fn(&S) -> &Slot<M::Cell>,
+) -> usize {
+    while let Some(s) = slots.get(index) {
+        let s = slot(s);
+        if s.touched() {
+            match M::plain_value(&s.cell) {
+                Some(value) if lines.write(index, value) => {}
+                _ => return index,
+            }
+        }
+        index += 1;
+    }
+    index
 }
 
 #[cfg(test)]

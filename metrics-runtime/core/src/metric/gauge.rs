@@ -24,6 +24,7 @@ pub trait GaugeNumber: sealed::Sealed + Copy + Send + Sync + 'static {
 
 impl GaugeNumber for i64 {
     type Atomic = AtomicI64;
+    #[inline]
     fn load(atomic: &AtomicI64) -> SeriesValue<'static> {
         SeriesValue::GaugeI64(atomic.load(Relaxed))
     }
@@ -31,6 +32,7 @@ impl GaugeNumber for i64 {
 
 impl GaugeNumber for f64 {
     type Atomic = AtomicF64;
+    #[inline]
     fn load(atomic: &AtomicF64) -> SeriesValue<'static> {
         SeriesValue::GaugeF64(atomic.get())
     }
@@ -195,6 +197,11 @@ impl<N: GaugeNumber> FamilyMember for Gauge<N> {
     fn new_cell(_: &()) -> AtomicGauge<N> {
         AtomicGauge::default()
     }
+    #[inline]
+    fn plain_value(cell: &AtomicGauge<N>) -> Option<SeriesValue<'static>> {
+        Some(N::load(&cell.value))
+    }
+
     fn visit_cell(
         cell: &AtomicGauge<N>,
         labels: Labels<'_>,

@@ -202,6 +202,19 @@ pub trait SeriesVisitor {
         self.series(labels, value)
     }
 
+    /// A writer for a dense family's one-line series over `labels`, if this
+    /// visitor is a text encoder that has their sample-line prefixes: the
+    /// family then writes each plain series with
+    /// [`PlainLines::write`](crate::PlainLines::write) and visits the others.
+    #[doc(hidden)]
+    fn plain_lines(
+        &mut self,
+        labels: &'static [crate::LabelDescriptor],
+    ) -> Option<crate::PlainLines<'_>> {
+        let _ = labels;
+        None
+    }
+
     /// The metric could not be read this time (a scrape-time closure
     /// panicked or returned a value its type cannot hold): an encoder leaves
     /// the whole family out of this exposition and counts the failure.
@@ -293,6 +306,16 @@ pub trait FamilyMember: Metric {
     /// The bucket bounds of a cell (histograms).
     #[doc(hidden)]
     fn cell_bounds(_cell: &Self::Cell) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// A cell's value when its series is one sample line and nothing else
+    /// (no exemplar, no `_created`), which the text encoder writes from a
+    /// family's own loop; `None` sends the cell through
+    /// [`visit_cell`](FamilyMember::visit_cell).
+    #[doc(hidden)]
+    #[inline]
+    fn plain_value(_cell: &Self::Cell) -> Option<SeriesValue<'static>> {
         None
     }
 }

@@ -461,6 +461,7 @@ impl Registry {
                     None => None,
                 },
                 family_start: start,
+                flat: None,
             };
             entry.metric.visit(&mut writer);
             if writer.failed {
@@ -900,6 +901,71 @@ mod tests {
                 // First scrape renders the prefixes, the second copies them.
                 assert_eq!(registry.encode(format), want);
                 assert_eq!(registry.encode(format), want);
+            }
+        }
+    }
+
+    /// Families written from their own loop (one-line series with flat
+    /// prefixes) agree with the line-by-line rendering while series appear
+    /// between scrapes, and around those that take the general way (an
+    /// exemplar, `_created`).
+    #[test]
+    fn plain_series_match_the_line_by_line_rendering_as_series_appear() {
+        crate::bounded_label! {
+            struct Shard { max: 40, overflow: "other" }
+        }
+        #[derive(Clone, Copy)]
+        struct Sharded {
+            shard: Shard,
+        }
+        impl LabelSet for Sharded {
+            const LABELS: &'static [LabelDescriptor] = &[LabelDescriptor::of::<Shard>("shard")];
+            fn index(&self) -> usize {
+                self.shard.index()
+            }
+        }
+        let registry = Registry::new();
+        let ints: Family<Sharded, Counter> = registry
+            .register("ints_total", "Integer counts.", Family::default())
+            .unwrap();
+        let floats: Family<Sharded, Counter<f64>> = registry
+            .register("floats_total", "Float counts.", Family::default())
+            .unwrap();
+        let levels: Family<Sharded, crate::Gauge<i64>> = registry
+            .register("levels", "Integer gauges.", Family::default())
+            .unwrap();
+        let ratios: Family<Route, crate::Gauge<f64>> = registry
+            .register("ratios", "Float gauges (padded slots).", Family::default())
+            .unwrap();
+        let trace = crate::ExemplarLabels::new(&[("trace_id", "abc")]).unwrap();
+        let shard = |i: usize| Sharded {
+            shard: Shard::new(&format!("s{i}")),
+        };
+        for round in 0..4usize {
+            for i in (round..40).step_by(3) {
+                ints.labels(shard(i)).inc_by(i as u64 * 1_000_003);
+                floats.labels(shard(i)).inc_by(i as f64 / 7.0).unwrap();
+                levels.labels(shard(i)).set(-(i as i64) * 99);
+            }
+            ratios
+                .labels(Route {
+                    ok: round % 2 == 0,
+                    code: round as u8,
+                })
+                .set(round as f64 / 3.0);
+            if round == 2 {
+                ints.labels(shard(5)).inc_with_exemplar(&trace);
+            }
+            for created in [false, true] {
+                registry.set_created_samples(created);
+                for format in [Format::Prometheus, Format::OpenMetrics] {
+                    let want = uncached(&registry, format);
+                    assert_eq!(registry.encode(format), want, "round {round}");
+                    assert_eq!(registry.encode(format), want, "round {round}");
+                    let mut streamed = Vec::new();
+                    registry.encode_to(&mut streamed, format).unwrap();
+                    assert_eq!(streamed, want.into_bytes(), "round {round}");
+                }
             }
         }
     }
