@@ -177,15 +177,39 @@ pub(crate) struct PrefixCache {
     flat: RwLock<Option<Arc<FlatPrefixes>>>,
 }
 
-/// The one-line prefixes of a family, one after another.
+/// The prefixes of a family's series (one-line series, or histograms), one
+/// after another.
 pub(crate) struct FlatPrefixes {
     /// The value of `PrefixCache::rendered` they were gathered at.
     rendered: usize,
-    /// Each prefix without its newline.
+    /// `SINGLE` or `HISTOGRAM`.
+    kind: u8,
+    /// The histogram bounds they were rendered with.
+    bounds: Box<[f64]>,
+    /// The line lengths (without newline) of the first histogram series,
+    /// and its block length. Another series' lines differ only in their
+    /// labels, which are the same on each of its lines: each line is
+    /// longer by the same amount, so its lines are found without searching.
+    line_lens: Box<[usize]>,
+    first_block: usize,
+    /// Each series' line prefixes, each followed by a newline.
     text: String,
-    /// Series `i`'s prefix is `text[spans[i]..spans[i + 1]]`; an empty one
-    /// is not rendered (yet).
+    /// Series `i`'s prefixes are `text[spans[i]..spans[i + 1]]`; an empty
+    /// span is not rendered (yet).
     spans: Box<[u32]>,
+}
+
+impl FlatPrefixes {
+    /// Series `index`'s prefixes, if rendered.
+    #[inline]
+    fn of(&self, index: usize) -> Option<&str> {
+        let (Some(&start), Some(&end)) = (self.spans.get(index), self.spans.get(index + 1)) else {
+            return None;
+        };
+        self.text
+            .get(start as usize..end as usize)
+            .filter(|p| !p.is_empty())
+    }
 }
 
 struct Prefixes {
@@ -240,6 +264,7 @@ impl PrefixCache {
 #[doc(hidden)]
 pub struct PlainLines<'w> {
     out: &'w mut String,
+    format: Format,
     flat: &'w FlatPrefixes,
     sink: Option<&'w mut dyn Sink>,
     family_start: &'w mut usize,
@@ -250,16 +275,13 @@ impl PlainLines<'_> {
     /// prefix is not rendered yet or `value` is not one number.
     #[inline]
     pub fn write(&mut self, index: usize, value: SeriesValue<'_>) -> bool {
-        let spans = &self.flat.spans;
-        let (Some(&start), Some(&end)) = (spans.get(index), spans.get(index + 1)) else {
-            return false;
-        };
-        let Some(prefix) = self.flat.text.get(start as usize..end as usize) else {
-            return false;
-        };
-        if prefix.is_empty() {
+        if self.flat.kind != SINGLE {
             return false;
         }
+        // The number goes before the prefix's newline.
+        let Some(prefix) = self.flat.of(index).and_then(|p| p.strip_suffix('\n')) else {
+            return false;
+        };
         match value {
             SeriesValue::CounterU64(v) => {
                 self.out.push_str(prefix);
@@ -276,13 +298,90 @@ impl PlainLines<'_> {
             _ => return false,
         }
         self.out.push('\n');
+        self.done();
+        true
+    }
+
+    /// Writes histogram series `index` (its `_bucket`, `_count` and `_sum`
+    /// lines); `false` (writing nothing) if its prefixes are not rendered
+    /// yet, were rendered for other bounds, or it needs the general way.
+    #[inline]
+    pub fn write_histogram(
+        &mut self,
+        index: usize,
+        bounds: &[f64],
+        counts: &[u64],
+        sum: f64,
+    ) -> bool {
+        let flat = self.flat;
+        if flat.kind != HISTOGRAM
+            || counts.len() != bounds.len() + 1
+            || (!std::ptr::eq(bounds, &*flat.bounds) && *bounds != *flat.bounds)
+        {
+            return false;
+        }
+        // OpenMetrics has no `_sum` for these: the general way leaves it out.
+        let negative = bounds.first().is_some_and(|b| *b < 0.0);
+        if self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0) {
+            return false;
+        }
+        let Some(block) = flat.of(index) else {
+            return false;
+        };
+        // Every line of this series is longer than the first series' by
+        // the same amount: the difference of the labels.
+        let lines = flat.line_lens.len();
+        // (Blocks are at most 4 GiB.)
+        let grown = block.len() as i64 - flat.first_block as i64;
+        if lines != counts.len() + 2 || grown % lines as i64 != 0 {
+            return false;
+        }
+        let grown = grown / lines as i64;
+        let start = self.out.len();
+        let mut at = 0usize;
+        let mut next_prefix = |j: usize| {
+            let len = usize::try_from(*flat.line_lens.get(j)? as i64 + grown).ok()?;
+            let prefix = block.get(at..at.checked_add(len)?)?;
+            at += len + 1;
+            (block.as_bytes().get(at - 1) == Some(&b'\n')).then_some(prefix)
+        };
+        let mut count = 0u64;
+        let mut itoa = itoa::Buffer::new();
+        for (j, n) in counts.iter().enumerate() {
+            let Some(prefix) = next_prefix(j) else {
+                self.out.truncate(start);
+                return false;
+            };
+            count = count.saturating_add(*n);
+            self.out.push_str(prefix);
+            self.out.push_str(itoa.format(count));
+            self.out.push('\n');
+        }
+        let (Some(count_prefix), Some(sum_prefix)) =
+            (next_prefix(lines - 2), next_prefix(lines - 1))
+        else {
+            self.out.truncate(start);
+            return false;
+        };
+        self.out.push_str(count_prefix);
+        self.out.push_str(itoa.format(count));
+        self.out.push('\n');
+        self.out.push_str(sum_prefix);
+        push_f64(self.out, sum);
+        self.out.push('\n');
+        self.done();
+        true
+    }
+
+    /// After each series: hands a full chunk to the writer, if there is one.
+    #[inline]
+    fn done(&mut self) {
         if self.out.len() >= CHUNK {
             if let Some(sink) = self.sink.as_deref_mut() {
                 sink.flush(self.out);
                 *self.family_start = 0;
             }
         }
-        true
     }
 }
 
@@ -315,12 +414,17 @@ impl PrefixCache {
             }
         }
         let slots = self.slots.get()?;
+        // The family's kind: that of its first rendered series.
+        let kind = slots
+            .iter()
+            .find_map(|slot| slot.get().map(|p| p.kind))
+            .filter(|kind| *kind == SINGLE || *kind == HISTOGRAM)?;
         let mut text = String::new();
         let mut spans = Vec::with_capacity(slots.len() + 1);
         spans.push(0);
         for slot in slots.iter() {
-            if let Some(p) = slot.get().filter(|p| p.kind == SINGLE) {
-                text.push_str(p.text.strip_suffix('\n').unwrap_or_default());
+            if let Some(p) = slot.get().filter(|p| p.kind == kind) {
+                text.push_str(&p.text);
             }
             // Past 4 GiB of prefixes the rest stay unrendered here.
             spans.push(u32::try_from(text.len()).unwrap_or(*spans.last().unwrap_or(&0)));
@@ -328,8 +432,20 @@ impl PrefixCache {
         if text.len() > u32::MAX as usize {
             return None;
         }
+        let (bounds, line_lens, first_block) = match kind {
+            HISTOGRAM => {
+                let first = slots.iter().find_map(|slot| slot.get())?;
+                let lens: Box<[usize]> = first.text.split_terminator('\n').map(str::len).collect();
+                (self.bounds.get()?.clone(), lens, first.text.len())
+            }
+            _ => Default::default(),
+        };
         let flat = Arc::new(FlatPrefixes {
             rendered,
+            kind,
+            bounds,
+            line_lens,
+            first_block,
             text,
             spans: spans.into_boxed_slice(),
         });
@@ -391,7 +507,7 @@ impl<'a> SampleWriter<'a> {
             } else {
                 kind
             };
-            if kind == SINGLE {
+            if kind == SINGLE || kind == HISTOGRAM {
                 cache.rendered.fetch_add(1, Ordering::Release);
             }
             Prefixes {
@@ -588,6 +704,7 @@ impl SeriesVisitor for SampleWriter<'_> {
             .as_deref()?;
         Some(PlainLines {
             out: self.out,
+            format: self.format,
             flat,
             sink: match &mut self.sink {
                 Some(sink) => Some(&mut **sink),

@@ -306,8 +306,12 @@ impl<N: CounterNumber> FamilyMember for Counter<N> {
         AtomicCounter::default()
     }
     #[inline]
-    fn plain_value(cell: &AtomicCounter<N>) -> Option<SeriesValue<'static>> {
-        cell.exemplar.never_set().then(|| N::load(&cell.value))
+    fn write_plain(
+        cell: &AtomicCounter<N>,
+        index: usize,
+        lines: &mut crate::PlainLines<'_>,
+    ) -> bool {
+        cell.exemplar.never_set() && lines.write(index, N::load(&cell.value))
     }
 
     fn visit_cell(

@@ -279,11 +279,8 @@ fn plain_run<M: FamilyMember, S>(
 ) -> usize {
     while let Some(s) = slots.get(index) {
         let s = slot(s);
-        if s.touched() {
-            match M::plain_value(&s.cell) {
-                Some(value) if lines.write(index, value) => {}
-                _ => return index,
-            }
+        if s.touched() && !M::write_plain(&s.cell, index, lines) {
+            return index;
         }
         index += 1;
     }

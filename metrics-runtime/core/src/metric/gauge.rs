@@ -198,8 +198,8 @@ impl<N: GaugeNumber> FamilyMember for Gauge<N> {
         AtomicGauge::default()
     }
     #[inline]
-    fn plain_value(cell: &AtomicGauge<N>) -> Option<SeriesValue<'static>> {
-        Some(N::load(&cell.value))
+    fn write_plain(cell: &AtomicGauge<N>, index: usize, lines: &mut crate::PlainLines<'_>) -> bool {
+        lines.write(index, N::load(&cell.value))
     }
 
     fn visit_cell(

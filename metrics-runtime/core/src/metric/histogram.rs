@@ -585,6 +585,21 @@ impl FamilyMember for Histogram {
     fn cell_bounds(cell: &AtomicHistogram) -> Option<Vec<f64>> {
         Some(cell.bounds.bounds().to_vec())
     }
+    #[inline]
+    fn write_plain(
+        cell: &AtomicHistogram,
+        index: usize,
+        lines: &mut crate::PlainLines<'_>,
+    ) -> bool {
+        if cell.exemplars.get().is_some() {
+            return false;
+        }
+        let n = cell.counts.len();
+        let mut stack = [0u64; MAX_BUCKETS + 1];
+        let counts = &mut stack[..n];
+        let sum = cell.snapshot_into(counts);
+        lines.write_histogram(index, cell.bounds.bounds(), counts, sum)
+    }
     fn visit_cell(
         cell: &AtomicHistogram,
         labels: Labels<'_>,

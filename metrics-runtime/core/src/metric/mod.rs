@@ -309,14 +309,15 @@ pub trait FamilyMember: Metric {
         None
     }
 
-    /// A cell's value when its series is one sample line and nothing else
-    /// (no exemplar, no `_created`), which the text encoder writes from a
-    /// family's own loop; `None` sends the cell through
+    /// Writes a cell's series with `lines` (the text encoder's writer for a
+    /// family's pre-rendered series, in the family's own loop) when it is
+    /// only sample lines (no exemplar, no `_created`); `false`, having
+    /// written nothing, sends the cell through
     /// [`visit_cell`](FamilyMember::visit_cell).
     #[doc(hidden)]
     #[inline]
-    fn plain_value(_cell: &Self::Cell) -> Option<SeriesValue<'static>> {
-        None
+    fn write_plain(_cell: &Self::Cell, _index: usize, _lines: &mut crate::PlainLines<'_>) -> bool {
+        false
     }
 }
 

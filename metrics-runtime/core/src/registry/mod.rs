@@ -937,6 +937,16 @@ mod tests {
         let ratios: Family<Route, crate::Gauge<f64>> = registry
             .register("ratios", "Float gauges (padded slots).", Family::default())
             .unwrap();
+        let latencies: Family<Sharded, crate::Histogram> = registry
+            .register("latency_seconds", "Histograms.", Family::default())
+            .unwrap();
+        let deltas: Family<Sharded, crate::Histogram> = registry
+            .register(
+                "delta",
+                "Histograms over negative bounds.",
+                Family::with_options(crate::Buckets::new(&[-1.0, 0.0, 1.0]).unwrap()),
+            )
+            .unwrap();
         let trace = crate::ExemplarLabels::new(&[("trace_id", "abc")]).unwrap();
         let shard = |i: usize| Sharded {
             shard: Shard::new(&format!("s{i}")),
@@ -946,6 +956,9 @@ mod tests {
                 ints.labels(shard(i)).inc_by(i as u64 * 1_000_003);
                 floats.labels(shard(i)).inc_by(i as f64 / 7.0).unwrap();
                 levels.labels(shard(i)).set(-(i as i64) * 99);
+                latencies.labels(shard(i)).observe(i as f64 / 100.0);
+                latencies.labels(shard(i)).observe(f64::NAN);
+                deltas.labels(shard(i)).observe(i as f64 - 20.5);
             }
             ratios
                 .labels(Route {
@@ -955,6 +968,9 @@ mod tests {
                 .set(round as f64 / 3.0);
             if round == 2 {
                 ints.labels(shard(5)).inc_with_exemplar(&trace);
+                latencies
+                    .labels(shard(8))
+                    .observe_with_exemplar(0.2, &trace);
             }
             for created in [false, true] {
                 registry.set_created_samples(created);
