@@ -13,6 +13,10 @@
 //! # Ok::<(), promstrict::RegistryError>(())
 //! ```
 //!
+//! Once a scrape's text has reached 256 KiB, the next ones are streamed:
+//! encoded (and compressed) on a blocking thread a few chunks at a time and
+//! sent chunked, so a page of any size holds little memory.
+//!
 //! Add the layer last (with `Router::layer`, which wraps every route and the
 //! fallback) so it sees the matched route template; requests that match no
 //! route count as `route="unmatched"`. Routes of routers mounted with
@@ -47,6 +51,8 @@ use ::axum::routing::{any, MethodRouter};
 use ::axum::Router;
 
 use super::{MetricsHandler, RegistryRef, RouteTemplate};
+use crate::handler::Planned;
+use crate::stream::{self, STREAM_ABOVE};
 
 /// A router serving `registry` at `/metrics` (all methods reach the handler,
 /// so others get its `405`). Merge it into your app.
@@ -74,8 +80,27 @@ where
     any(move |request: Request| serve(&handler, request))
 }
 
+/// Answers a request; a page as large as the last one was worth streaming
+/// (256 KiB of text) is encoded on a blocking thread into a few chunks at a
+/// time, so a scrape of any size holds little memory and its first bytes
+/// leave before its last series is read.
 fn serve(handler: &MetricsHandler, request: Request) -> Ready<Response> {
-    ready(handler.handle(&request).map(Body::from))
+    let planned = handler.plan(request.method(), request.headers());
+    if let Planned::Text {
+        format,
+        coding,
+        head: false,
+    } = planned
+    {
+        if handler.last_text_len() >= STREAM_ABOVE && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let body = stream::spawn(handler, format, coding, ());
+            let mut response = Response::new(Body::new(body));
+            *response.headers_mut() = handler.headers(format.content_type(), coding, None);
+            return ready(response);
+        }
+    }
+    ready(handler.finish(planned).map(Body::from))
 }
 
 /// Wraps a service mounted with `Router::nest_service` so that the

@@ -42,7 +42,6 @@
 //! encoded whole and sent with a `Content-Length`.
 
 mod admission;
-mod stream;
 mod write_timeout;
 
 pub use admission::ExporterStats;

@@ -394,25 +394,25 @@ impl MetricsHandler {
     }
 
     /// The text length of the last scrape (a hint: 0 before the first).
-    #[cfg(feature = "exporter")]
+    #[cfg(any(feature = "exporter", feature = "axum"))]
     pub(crate) fn last_text_len(&self) -> usize {
         self.sizes.text.load(Relaxed)
     }
 
     /// Records the text length of a scrape streamed elsewhere.
-    #[cfg(feature = "exporter")]
+    #[cfg(any(feature = "exporter", feature = "axum"))]
     pub(crate) fn set_last_text_len(&self, len: usize) {
         self.sizes.text.store(len, Relaxed);
     }
 
     /// A compressor state for a scrape in `coding` (kept ones first).
-    #[cfg(feature = "exporter")]
+    #[cfg(any(feature = "exporter", feature = "axum"))]
     pub(crate) fn codec_context(&self, coding: Coding) -> CodecContext<'_> {
         self.sizes.codec_context(coding)
     }
 
     /// The shared registry, for an encoder on another thread.
-    #[cfg(feature = "exporter")]
+    #[cfg(any(feature = "exporter", feature = "axum"))]
     pub(crate) fn registry_ref(&self) -> &RegistryRef {
         &self.registry
     }
@@ -453,11 +453,16 @@ impl MetricsHandler {
             return Bytes::from(text);
         }
         let mut ctx = self.sizes.codec_context(coding);
-        let mut encoder = Compressor::new(coding, capacity_hint(&self.sizes.compressed), &mut ctx);
+        let mut encoder = Counting {
+            inner: Compressor::new(coding, capacity_hint(&self.sizes.compressed), &mut ctx),
+            len: 0,
+        };
         self.registry
             .encode_to(&mut encoder, format)
             .expect("writing to a Vec cannot fail");
-        let body = encoder.finish();
+        // The text length decides whether the next scrape is streamed.
+        self.sizes.text.store(encoder.len, Relaxed);
+        let body = encoder.inner.finish();
         self.sizes.compressed.store(body.len(), Relaxed);
         Bytes::from(body)
     }
@@ -628,6 +633,30 @@ impl<W: std::io::Write> std::io::Write for Gzip<'_, W> {
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         self.out.flush()
+    }
+}
+
+/// Counts the bytes written through it (the text, before compression).
+pub(crate) struct Counting<W> {
+    pub(crate) inner: W,
+    pub(crate) len: usize,
+}
+
+impl<W: std::io::Write> std::io::Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.len += n;
+        Ok(n)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.len += buf.len();
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -100,6 +100,8 @@ pub mod exporter;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub mod hyper;
+#[cfg(any(feature = "exporter", feature = "axum"))]
+mod stream;
 
 #[cfg(feature = "client")]
 mod client;

@@ -18,9 +18,9 @@ use bytes::Bytes;
 use http_body_util::{Either, Full};
 use tokio::sync::oneshot;
 
-use super::stream::{self, Streamed, STREAM_ABOVE, STREAM_HELD};
 use super::MetricsService;
 use crate::handler::Planned;
+use crate::stream::{self, Streamed, STREAM_ABOVE, STREAM_HELD};
 
 /// What a connection is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,27 +10,28 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use hyper::body::{Body, Frame};
+use http_body::{Body, Frame};
 use promstrict_core::Format;
 use tokio::sync::mpsc;
 
-use crate::handler::{Coding, Compressor};
+use crate::handler::{Coding, Compressor, Counting};
 use crate::MetricsHandler;
 
-/// Pages whose last scrape was at least this long are streamed; smaller
-/// ones are encoded whole and sent with a `Content-Length` (one write, no
-/// thread hop).
-pub(super) const STREAM_ABOVE: usize = 256 * 1024;
+/// Pages whose last scrape was at least this long are streamed (by the
+/// exporter and the axum router); smaller ones are encoded whole and sent
+/// with a `Content-Length` (one write, no thread hop).
+pub(crate) const STREAM_ABOVE: usize = 256 * 1024;
 
 /// Chunks queued between the encoder and the connection.
 const QUEUED: usize = 2;
 
 /// The most a streamed response holds at once: the queued chunks, the one
 /// hyper is writing and the one being filled (a zstd chunk is up to 128 KiB).
-pub(super) const STREAM_HELD: usize = (QUEUED + 2) * 128 * 1024;
+#[cfg(feature = "exporter")]
+pub(crate) const STREAM_HELD: usize = (QUEUED + 2) * 128 * 1024;
 
 /// A response body fed by the encoder thread; `G` is dropped with it.
-pub(super) struct Streamed<G> {
+pub(crate) struct Streamed<G> {
     chunks: mpsc::Receiver<Bytes>,
     /// Set by the encoder once the whole page has been queued: a channel
     /// closed without it is a page cut short (the encoder panicked), which
@@ -60,7 +61,7 @@ impl<G: Unpin> Body for Streamed<G> {
 /// of the current runtime; the body yields the chunks as they come. If the
 /// connection goes away, the body is dropped and the encoder stops at its
 /// next chunk.
-pub(super) fn spawn<G: Unpin>(
+pub(crate) fn spawn<G: Unpin>(
     handler: &MetricsHandler,
     format: Format,
     coding: Coding,
@@ -130,29 +131,5 @@ impl Write for Chunks {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// Counts the bytes written through it (the text, before compression).
-struct Counting<W> {
-    inner: W,
-    len: usize,
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.len += n;
-        Ok(n)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf)?;
-        self.len += buf.len();
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
     }
 }
