@@ -333,10 +333,21 @@ def main():
         s = speedup(sc, "prometheus_client", "ours_openmetrics")
         rows.append((f"{label} series ≥ 6× faster than prometheus-client (OpenMetrics)",
                      f"{s:.1f}×" if s else "—", None if s is None else s >= 6))
+    # What a compressed scrape costs: served by the exporter (requests/s
+    # of back-to-back scrapes, HTTP included), and inside the handler alone
+    # (encoding plus compression, where the compressor's speed is all).
+    def exporter_rps(series, coding):
+        hit = re.search(rf"^\| ours \| {series} \| {coding} \| ([0-9]+) \|", exporter_md, re.M)
+        return int(hit.group(1)) if hit else None
+    for coding in ["gzip", "zstd"]:
+        plain, packed = exporter_rps(1000, "none"), exporter_rps(1000, coding)
+        r = plain / packed if plain and packed else None
+        rows.append((f"{coding} scrape of 1 000 series ≤ 2× an uncompressed one (exporter, requests/s)",
+                     f"{r:.2f}×" if r else "—", None if r is None else r <= 2))
     for coding in ["gzip", "zstd"]:
         a, b = m("compress", f"ours_{coding}"), m("compress", "ours_identity")
         r = a / b if a and b else None
-        rows.append((f"{coding} scrape of 1 000 series ≤ 2× an uncompressed one",
+        rows.append((f"{coding} scrape of 1 000 series ≤ 2× an uncompressed one (handler alone, no HTTP)",
                      f"{r:.2f}×" if r else "—", None if r is None else r <= 2))
     a, b = m("contention_neighbours", "ours_family_padded"), m("contention_neighbours", "ours_two_counters")
     r = a / b if a and b else None
@@ -351,13 +362,11 @@ def main():
     rows.append(("streamed scrape of 1 000 000 series grows RSS by < 1 MiB (warm)",
                  f"{g_mib:.2f} MiB" if g_mib is not None else "—",
                  None if g_mib is None else g_mib < 1))
-    if ct and ct.get("ratio_ours_over_prometheus_client"):
-        r = ct["ratio_ours_over_prometheus_client"]
-        rows.append(("`#[derive(Metrics)]` compile time ≤ 1.5× hand-written prometheus-client registration",
-                     f"{r:.2f}×", r <= 1.5))
-    else:
-        rows.append(("`#[derive(Metrics)]` compile time ≤ 1.5× hand-written prometheus-client registration",
-                     "—", None))
+    for key, what in [("check_ratio_ours_over_prometheus_client", "`cargo check` (the editing cost)"),
+                      ("ratio_ours_over_prometheus_client", "`cargo build`")]:
+        r = ct.get(key) if ct else None
+        rows.append((f"`#[derive(Metrics)]` {what} ≤ 1.5× hand-written prometheus-client registration",
+                     f"{r:.2f}×" if r else "—", None if r is None else r <= 1.5))
     for name, value, ok in rows:
         w(f"| {name} | {value} | {verdict(ok)} |")
     w("")
