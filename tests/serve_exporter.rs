@@ -228,6 +228,36 @@ fn large_pages_are_streamed_in_every_coding() {
         };
         assert_eq!(text, want, "{coding}");
     }
+    // Protobuf (what Prometheus asks for with native histograms) is
+    // streamed too, family by family.
+    #[cfg(feature = "protobuf")]
+    for coding in ["identity", "gzip"] {
+        let accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited";
+        let response = http_get(
+            addr,
+            "/metrics",
+            &[("accept", accept), ("accept-encoding", coding)],
+        );
+        assert_eq!(response.status, 200, "{coding}");
+        assert_eq!(response.header("content-length"), None, "{coding}");
+        assert!(response
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/vnd.google.protobuf")));
+        let body = if coding == "gzip" {
+            let mut bytes = Vec::new();
+            flate2::read::GzDecoder::new(&response.body[..])
+                .read_to_end(&mut bytes)
+                .unwrap();
+            bytes
+        } else {
+            response.body.clone()
+        };
+        assert!(
+            body == registry.encode_protobuf(),
+            "{coding}: {} bytes",
+            body.len()
+        );
+    }
     // HEAD still gets the length, from a page encoded whole.
     let head = http_request(addr, "HEAD", "/metrics", &[]).unwrap();
     assert_eq!(

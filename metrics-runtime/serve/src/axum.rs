@@ -86,17 +86,17 @@ where
 /// leave before its last series is read.
 fn serve(handler: &MetricsHandler, request: Request) -> Ready<Response> {
     let planned = handler.plan(request.method(), request.headers());
-    if let Planned::Text {
-        format,
+    if let Planned::Page {
+        page,
         coding,
         head: false,
     } = planned
     {
         if handler.last_text_len() >= STREAM_ABOVE && tokio::runtime::Handle::try_current().is_ok()
         {
-            let body = stream::spawn(handler, format, coding, ());
+            let body = stream::spawn(handler, page, coding, ());
             let mut response = Response::new(Body::new(body));
-            *response.headers_mut() = handler.headers(format.content_type(), coding, None);
+            *response.headers_mut() = handler.headers(page.content_type(), coding, None);
             return ready(response);
         }
     }

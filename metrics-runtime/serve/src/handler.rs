@@ -2,8 +2,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-#[cfg(feature = "protobuf")]
-use std::io::Write as _;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
@@ -201,13 +199,58 @@ impl fmt::Debug for MetricsHandler {
 pub(crate) enum Planned {
     /// The whole response.
     Done(Response<Bytes>),
-    /// A text exposition, to encode.
-    Text {
-        format: Format,
+    /// An exposition, to encode.
+    Page {
+        page: Page,
         coding: Coding,
         /// A `HEAD` request: the headers only.
         head: bool,
     },
+}
+
+/// Which exposition a scrape gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Page {
+    Text(Format),
+    /// Delimited `MetricFamily` messages.
+    #[cfg(feature = "protobuf")]
+    Protobuf,
+}
+
+impl Page {
+    /// The page for a request's `Accept` header: protobuf when it prefers
+    /// it ([`Exposition::from_accept`](promstrict_core::Exposition::from_accept)),
+    /// else a text format.
+    fn negotiate(accept: Option<&str>) -> Page {
+        #[cfg(feature = "protobuf")]
+        if promstrict_core::Exposition::from_accept(accept) == promstrict_core::Exposition::Protobuf
+        {
+            return Page::Protobuf;
+        }
+        Page::Text(Format::from_accept(accept))
+    }
+
+    /// The response's `Content-Type`.
+    pub(crate) fn content_type(self) -> &'static str {
+        match self {
+            Page::Text(format) => format.content_type(),
+            #[cfg(feature = "protobuf")]
+            Page::Protobuf => promstrict_core::protobuf::CONTENT_TYPE,
+        }
+    }
+
+    /// Streams the page to `writer` in chunks.
+    pub(crate) fn write_to(
+        self,
+        registry: &Registry,
+        writer: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        match self {
+            Page::Text(format) => registry.encode_to(writer, format),
+            #[cfg(feature = "protobuf")]
+            Page::Protobuf => registry.encode_protobuf_to(writer),
+        }
+    }
 }
 
 const VARY_WITH_GZIP: &str = "Accept, Accept-Encoding";
@@ -313,15 +356,11 @@ impl MetricsHandler {
     pub(crate) fn finish(&self, planned: Planned) -> Response<Bytes> {
         match planned {
             Planned::Done(response) => response,
-            Planned::Text {
-                format,
-                coding,
-                head,
-            } => {
-                let body = self.encode(format, coding);
+            Planned::Page { page, coding, head } => {
+                let body = self.encode(page, coding);
                 let mut response = Response::new(if head { Bytes::new() } else { body.clone() });
                 *response.headers_mut() =
-                    self.headers(format.content_type(), coding, Some(body.len()));
+                    self.headers(page.content_type(), coding, Some(body.len()));
                 response
             }
         }
@@ -349,13 +388,8 @@ impl MetricsHandler {
         };
         let accept = joined(headers, header::ACCEPT);
         let coding = self.coding(headers);
-        if let Some((body, content_type)) = self.protobuf(accept.as_deref(), coding) {
-            let mut response = Response::new(if head { Bytes::new() } else { body.clone() });
-            *response.headers_mut() = self.headers(content_type, coding, Some(body.len()));
-            return Planned::Done(response);
-        }
-        Planned::Text {
-            format: Format::from_accept(accept.as_deref()),
+        Planned::Page {
+            page: Page::negotiate(accept.as_deref()),
             coding,
             head,
         }
@@ -417,50 +451,32 @@ impl MetricsHandler {
         &self.registry
     }
 
-    /// The protobuf body and its `Content-Type` when `accept` prefers
-    /// protobuf ([`Exposition::from_accept`](promstrict_core::Exposition::from_accept)).
-    #[cfg(feature = "protobuf")]
-    fn protobuf(&self, accept: Option<&str>, coding: Coding) -> Option<(Bytes, &'static str)> {
-        use promstrict_core::Exposition;
-        if Exposition::from_accept(accept) != Exposition::Protobuf {
-            return None;
-        }
-        let bytes = self.registry.encode_protobuf();
-        let body = match coding {
-            Coding::Identity => Bytes::from(bytes),
-            coding => {
-                let mut ctx = self.sizes.codec_context(coding);
-                let mut encoder = Compressor::new(coding, bytes.len() / 2 + 64, &mut ctx);
-                encoder
-                    .write_all(&bytes)
-                    .expect("writing to a Vec cannot fail");
-                Bytes::from(encoder.finish())
-            }
-        };
-        Some((body, Exposition::Protobuf.content_type()))
-    }
-
-    #[cfg(not(feature = "protobuf"))]
-    fn protobuf(&self, _accept: Option<&str>, _coding: Coding) -> Option<(Bytes, &'static str)> {
-        None
-    }
-
-    fn encode(&self, format: Format, coding: Coding) -> Bytes {
+    fn encode(&self, page: Page, coding: Coding) -> Bytes {
         if coding == Coding::Identity {
-            let mut text = String::with_capacity(capacity_hint(&self.sizes.text));
-            self.registry.encode_into(format, &mut text);
-            self.sizes.text.store(text.len(), Relaxed);
-            return Bytes::from(text);
+            let body = match page {
+                Page::Text(format) => {
+                    let mut text = String::with_capacity(capacity_hint(&self.sizes.text));
+                    self.registry.encode_into(format, &mut text);
+                    Bytes::from(text)
+                }
+                #[cfg(feature = "protobuf")]
+                Page::Protobuf => {
+                    let mut bytes = Vec::with_capacity(capacity_hint(&self.sizes.text));
+                    self.registry.encode_protobuf_into(&mut bytes);
+                    Bytes::from(bytes)
+                }
+            };
+            self.sizes.text.store(body.len(), Relaxed);
+            return body;
         }
         let mut ctx = self.sizes.codec_context(coding);
         let mut encoder = Counting {
             inner: Compressor::new(coding, capacity_hint(&self.sizes.compressed), &mut ctx),
             len: 0,
         };
-        self.registry
-            .encode_to(&mut encoder, format)
+        page.write_to(&self.registry, &mut encoder)
             .expect("writing to a Vec cannot fail");
-        // The text length decides whether the next scrape is streamed.
+        // The page's length decides whether the next scrape is streamed.
         self.sizes.text.store(encoder.len, Relaxed);
         let body = encoder.inner.finish();
         self.sizes.compressed.store(body.len(), Relaxed);

@@ -11,10 +11,9 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body::{Body, Frame};
-use promstrict_core::Format;
 use tokio::sync::mpsc;
 
-use crate::handler::{Coding, Compressor, Counting};
+use crate::handler::{Coding, Compressor, Counting, Page};
 use crate::MetricsHandler;
 
 /// Pages whose last scrape was at least this long are streamed (by the
@@ -57,13 +56,13 @@ impl<G: Unpin> Body for Streamed<G> {
     }
 }
 
-/// Starts encoding `format` (compressed with `coding`) on a blocking thread
+/// Starts encoding `page` (compressed with `coding`) on a blocking thread
 /// of the current runtime; the body yields the chunks as they come. If the
 /// connection goes away, the body is dropped and the encoder stops at its
 /// next chunk.
 pub(crate) fn spawn<G: Unpin>(
     handler: &MetricsHandler,
-    format: Format,
+    page: Page,
     coding: Coding,
     guard: G,
 ) -> Streamed<G> {
@@ -81,7 +80,7 @@ pub(crate) fn spawn<G: Unpin>(
                     inner: chunks,
                     len: 0,
                 };
-                if registry.encode_to(&mut text, format).is_ok() {
+                if page.write_to(registry, &mut text).is_ok() {
                     done.store(true, Ordering::Release);
                 }
                 text.len
@@ -92,7 +91,7 @@ pub(crate) fn spawn<G: Unpin>(
                     inner: Compressor::to(coding, chunks, &mut ctx),
                     len: 0,
                 };
-                if registry.encode_to(&mut text, format).is_ok() {
+                if page.write_to(registry, &mut text).is_ok() {
                     // The compressor's last bytes are queued by `try_finish`,
                     // before the channel closes with it.
                     if let Ok(chunks) = text.inner.try_finish() {

@@ -505,6 +505,55 @@ impl Registry {
     #[cfg(feature = "protobuf")]
     #[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
     pub fn encode_protobuf_into(&self, out: &mut Vec<u8>) {
+        self.encode_protobuf_with(out, &mut |_| Ok(()))
+            .expect("appending to a Vec cannot fail");
+    }
+
+    /// Streams the protobuf exposition to `writer`, family by family, in
+    /// chunks of about 64 KiB: memory holds a chunk and the family being
+    /// written, whatever the registry's size. The bytes are those
+    /// [`encode_protobuf`](Registry::encode_protobuf) returns; the first
+    /// error stops the writing and is returned.
+    ///
+    /// ```
+    /// # extern crate promstrict_core as promstrict;
+    /// use promstrict::{Counter, Registry};
+    ///
+    /// let registry = Registry::new();
+    /// registry.register("jobs_total", "Jobs run.", Counter::new())?.inc();
+    /// let mut body = Vec::new();
+    /// registry.encode_protobuf_to(&mut body)?;
+    /// assert_eq!(body, registry.encode_protobuf());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "protobuf")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "protobuf")))]
+    pub fn encode_protobuf_to<W: std::io::Write + ?Sized>(
+        &self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        let mut out = Vec::with_capacity(text::CHUNK + text::CHUNK / 4);
+        self.encode_protobuf_with(&mut out, &mut |out: &mut Vec<u8>| {
+            if out.len() >= text::CHUNK {
+                writer.write_all(out)?;
+                out.clear();
+            }
+            Ok(())
+        })?;
+        if out.is_empty() {
+            return Ok(());
+        }
+        writer.write_all(&out)
+    }
+
+    /// The protobuf encoder: each family appended to `out`, then `done`
+    /// called (to hand full chunks on).
+    #[cfg(feature = "protobuf")]
+    fn encode_protobuf_with(
+        &self,
+        out: &mut Vec<u8>,
+        done: &mut dyn FnMut(&mut Vec<u8>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         use crate::encoding::protobuf::{write_family, FamilyBuilder};
         let created = self.created_samples.load(Relaxed);
         let inner = self.read();
@@ -522,8 +571,10 @@ impl Registry {
                 self.collector_failures.fetch_add(1, Relaxed);
             } else if !builder.family.metric.is_empty() {
                 write_family(out, &builder.family);
+                done(out)?;
             }
         }
+        Ok(())
     }
 
     /// Writes (or stops writing) a `_created` sample for every counter,
@@ -1020,6 +1071,37 @@ mod tests {
                 sink.0
             );
         }
+    }
+
+    #[cfg(feature = "protobuf")]
+    #[test]
+    fn protobuf_streams_the_same_bytes_in_chunks() {
+        let registry = Registry::new();
+        for i in 0..3000 {
+            registry
+                .register(format!("g{i}"), "A gauge.", crate::Gauge::<f64>::default())
+                .unwrap()
+                .set(f64::from(i) / 3.0);
+        }
+        let mut writes = Vec::new();
+        let mut body = Vec::new();
+        struct Chunks<'a>(&'a mut Vec<usize>, &'a mut Vec<u8>);
+        impl std::io::Write for Chunks<'_> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.push(buf.len());
+                self.1.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        registry
+            .encode_protobuf_to(&mut Chunks(&mut writes, &mut body))
+            .unwrap();
+        assert!(body == registry.encode_protobuf());
+        assert!(writes.len() > 1, "{writes:?}");
+        assert!(writes.iter().all(|n| *n < text::CHUNK + 4096), "{writes:?}");
     }
 
     #[test]

@@ -246,8 +246,8 @@ impl<B> ::hyper::service::Service<Request<B>> for ConnectionService {
             let planned = handler.plan(request.method(), request.headers());
             match planned {
                 // A page as large as the last one was worth streaming.
-                Planned::Text {
-                    format,
+                Planned::Page {
+                    page,
                     coding,
                     head: false,
                 } if handler.last_text_len() >= STREAM_ABOVE => {
@@ -257,9 +257,9 @@ impl<B> ::hyper::service::Service<Request<B>> for ConnectionService {
                         id: self.id,
                         len: STREAM_HELD,
                     };
-                    let body = stream::spawn(handler, format, coding, written);
+                    let body = stream::spawn(handler, page, coding, written);
                     let mut response = Response::new(Either::Right(body));
-                    *response.headers_mut() = handler.headers(format.content_type(), coding, None);
+                    *response.headers_mut() = handler.headers(page.content_type(), coding, None);
                     return std::future::ready(Ok(response));
                 }
                 planned => return self.whole(handler.finish(planned)),
