@@ -13,6 +13,10 @@ use metrics_toolkit::{
 use promstrict::http::actix::{configure, HttpMetricsMiddleware};
 use promstrict::{Format, Registry};
 
+#[path = "support/large_page.rs"]
+mod large_page;
+use large_page::{assert_large_pages_are_streamed, large_registry};
+
 /// An actix-web server on a loopback port, on its own thread and actix
 /// system; stopped (and its thread joined) on drop, even if the test fails.
 struct ActixServer {
@@ -127,6 +131,15 @@ fn resource_patterns_label_requests_and_unmatched_share_one_value() {
     assert!(registry
         .encode(Format::Prometheus)
         .contains("http_requests_in_flight 0"));
+}
+
+/// A page past 256 KiB is streamed from the second scrape on.
+#[test]
+fn large_pages_are_streamed_in_chunks() {
+    let registry = large_registry();
+    let middleware = HttpMetricsMiddleware::new(&Registry::new()).unwrap();
+    let server = ActixServer::start(middleware, routes(Arc::clone(&registry)));
+    assert_large_pages_are_streamed(server.addr, &registry);
 }
 
 #[test]

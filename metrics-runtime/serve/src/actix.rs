@@ -65,7 +65,9 @@ pub fn resource(handler: MetricsHandler) -> Resource {
         .route(web::route().to(move |request: HttpRequest| ready(respond(&handler, &request))))
 }
 
-/// The handler's answer to an actix-web request.
+/// The handler's answer to an actix-web request. Once a scrape's page has
+/// reached 256 KiB, the next ones are streamed: encoded (and compressed) on
+/// a blocking thread a few chunks at a time and sent chunked.
 pub fn respond(handler: &MetricsHandler, request: &HttpRequest) -> HttpResponse {
     // actix-web 4 is built on the `http` 0.2 types: copy the three headers the
     // handler reads. A HEAD request is answered as a GET; actix-web sends the
@@ -87,7 +89,18 @@ pub fn respond(handler: &MetricsHandler, request: &HttpRequest) -> HttpResponse 
             }
         }
     }
-    let response = handler.respond(&method, &headers);
+    let planned = handler.plan(&method, &headers);
+    // A large page is streamed (HEAD, answered as a GET, never is).
+    if request.method() != ::actix_web::http::Method::HEAD {
+        if let Some((page, coding)) = crate::stream::worth_streaming(handler, &planned) {
+            let mut builder = HttpResponse::Ok();
+            for (name, value) in &handler.headers(page.content_type(), coding, None) {
+                builder.insert_header((name.as_str(), value.as_bytes()));
+            }
+            return builder.streaming(crate::stream::spawn(handler, page, coding, ()));
+        }
+    }
+    let response = handler.finish(planned);
     let status = ::actix_web::http::StatusCode::from_u16(response.status().as_u16())
         .expect("the handler only answers with valid status codes");
     let mut builder = HttpResponse::build(status);

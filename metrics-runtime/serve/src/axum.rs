@@ -51,8 +51,7 @@ use ::axum::routing::{any, MethodRouter};
 use ::axum::Router;
 
 use super::{MetricsHandler, RegistryRef, RouteTemplate};
-use crate::handler::Planned;
-use crate::stream::{self, STREAM_ABOVE};
+use crate::stream;
 
 /// A router serving `registry` at `/metrics` (all methods reach the handler,
 /// so others get its `405`). Merge it into your app.
@@ -86,19 +85,11 @@ where
 /// leave before its last series is read.
 fn serve(handler: &MetricsHandler, request: Request) -> Ready<Response> {
     let planned = handler.plan(request.method(), request.headers());
-    if let Planned::Page {
-        page,
-        coding,
-        head: false,
-    } = planned
-    {
-        if handler.last_text_len() >= STREAM_ABOVE && tokio::runtime::Handle::try_current().is_ok()
-        {
-            let body = stream::spawn(handler, page, coding, ());
-            let mut response = Response::new(Body::new(body));
-            *response.headers_mut() = handler.headers(page.content_type(), coding, None);
-            return ready(response);
-        }
+    if let Some((page, coding)) = stream::worth_streaming(handler, &planned) {
+        let body = stream::spawn(handler, page, coding, ());
+        let mut response = Response::new(Body::new(body));
+        *response.headers_mut() = handler.headers(page.content_type(), coding, None);
+        return ready(response);
     }
     ready(handler.finish(planned).map(Body::from))
 }

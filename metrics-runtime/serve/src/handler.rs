@@ -428,25 +428,25 @@ impl MetricsHandler {
     }
 
     /// The text length of the last scrape (a hint: 0 before the first).
-    #[cfg(any(feature = "exporter", feature = "axum"))]
+    #[cfg(any(feature = "exporter", feature = "axum", feature = "actix-web"))]
     pub(crate) fn last_text_len(&self) -> usize {
         self.sizes.text.load(Relaxed)
     }
 
     /// Records the text length of a scrape streamed elsewhere.
-    #[cfg(any(feature = "exporter", feature = "axum"))]
+    #[cfg(any(feature = "exporter", feature = "axum", feature = "actix-web"))]
     pub(crate) fn set_last_text_len(&self, len: usize) {
         self.sizes.text.store(len, Relaxed);
     }
 
     /// A compressor state for a scrape in `coding` (kept ones first).
-    #[cfg(any(feature = "exporter", feature = "axum"))]
+    #[cfg(any(feature = "exporter", feature = "axum", feature = "actix-web"))]
     pub(crate) fn codec_context(&self, coding: Coding) -> CodecContext<'_> {
         self.sizes.codec_context(coding)
     }
 
     /// The shared registry, for an encoder on another thread.
-    #[cfg(any(feature = "exporter", feature = "axum"))]
+    #[cfg(any(feature = "exporter", feature = "axum", feature = "actix-web"))]
     pub(crate) fn registry_ref(&self) -> &RegistryRef {
         &self.registry
     }

@@ -100,7 +100,7 @@ pub mod exporter;
 #[cfg(feature = "hyper")]
 #[cfg_attr(docsrs, doc(cfg(feature = "hyper")))]
 pub mod hyper;
-#[cfg(any(feature = "exporter", feature = "axum"))]
+#[cfg(any(feature = "exporter", feature = "axum", feature = "actix-web"))]
 mod stream;
 
 #[cfg(feature = "client")]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+#[cfg(any(feature = "exporter", feature = "axum"))]
 use http_body::{Body, Frame};
 use tokio::sync::mpsc;
 
@@ -39,6 +40,7 @@ pub(crate) struct Streamed<G> {
     _guard: G,
 }
 
+#[cfg(any(feature = "exporter", feature = "axum"))]
 impl<G: Unpin> Body for Streamed<G> {
     type Data = Bytes;
     type Error = io::Error;
@@ -53,6 +55,42 @@ impl<G: Unpin> Body for Streamed<G> {
             // hyper aborts the response: the client sees an unfinished body.
             None => Some(Err(io::Error::other("the exposition stopped short"))),
         })
+    }
+}
+
+/// The chunks as a stream, for actix-web's streaming bodies.
+#[cfg(feature = "actix-web")]
+impl<G: Unpin> futures_core::Stream for Streamed<G> {
+    type Item = Result<Bytes, io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.chunks.poll_recv(cx).map(|chunk| match chunk {
+            Some(data) => Some(Ok(data)),
+            None if self.finished.load(Ordering::Acquire) => None,
+            None => Some(Err(io::Error::other("the exposition stopped short"))),
+        })
+    }
+}
+
+/// The page and coding to stream for `planned`, if it is a `GET` of a page
+/// as large as the last one was worth streaming, inside a tokio runtime
+/// (whose blocking threads encode it).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) fn worth_streaming(
+    handler: &MetricsHandler,
+    planned: &crate::handler::Planned,
+) -> Option<(Page, Coding)> {
+    match *planned {
+        crate::handler::Planned::Page {
+            page,
+            coding,
+            head: false,
+        } if handler.last_text_len() >= STREAM_ABOVE
+            && tokio::runtime::Handle::try_current().is_ok() =>
+        {
+            Some((page, coding))
+        }
+        _ => None,
     }
 }
 
