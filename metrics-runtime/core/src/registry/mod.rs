@@ -1037,19 +1037,22 @@ mod tests {
         }
     }
 
+    /// A writer noting each write's size and keeping the bytes.
+    struct Chunks(Vec<usize>, Vec<u8>);
+
+    impl std::io::Write for Chunks {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.push(buf.len());
+            self.1.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn encode_to_streams_the_same_bytes_in_chunks() {
-        struct Chunks(Vec<usize>, Vec<u8>);
-        impl std::io::Write for Chunks {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.push(buf.len());
-                self.1.extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let registry = Registry::new();
         let family: Family<Route, Counter> = registry
             .register("reqs_total", "Requests.", Family::default())
@@ -1083,25 +1086,15 @@ mod tests {
                 .unwrap()
                 .set(f64::from(i) / 3.0);
         }
-        let mut writes = Vec::new();
-        let mut body = Vec::new();
-        struct Chunks<'a>(&'a mut Vec<usize>, &'a mut Vec<u8>);
-        impl std::io::Write for Chunks<'_> {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.push(buf.len());
-                self.1.extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        registry
-            .encode_protobuf_to(&mut Chunks(&mut writes, &mut body))
-            .unwrap();
-        assert!(body == registry.encode_protobuf());
-        assert!(writes.len() > 1, "{writes:?}");
-        assert!(writes.iter().all(|n| *n < text::CHUNK + 4096), "{writes:?}");
+        let mut sink = Chunks(Vec::new(), Vec::new());
+        registry.encode_protobuf_to(&mut sink).unwrap();
+        assert!(sink.1 == registry.encode_protobuf());
+        assert!(sink.0.len() > 1, "{:?}", sink.0);
+        assert!(
+            sink.0.iter().all(|n| *n < text::CHUNK + 4096),
+            "{:?}",
+            sink.0
+        );
     }
 
     #[test]
