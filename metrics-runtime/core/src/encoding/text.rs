@@ -434,7 +434,9 @@ impl PrefixCache {
         }
         let (bounds, line_lens, first_block) = match kind {
             HISTOGRAM => {
-                let first = slots.iter().find_map(|slot| slot.get())?;
+                let first = slots
+                    .iter()
+                    .find_map(|slot| slot.get().filter(|p| p.kind == kind))?;
                 let lens: Box<[usize]> = first.text.split_terminator('\n').map(str::len).collect();
                 (self.bounds.get()?.clone(), lens, first.text.len())
             }
