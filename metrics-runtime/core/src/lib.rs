@@ -125,6 +125,7 @@ pub mod __private_0_1_0 {
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metric::native_histogram::validated_native_options;
     pub use crate::metrics::GlobalCell;
+    pub use crate::registry::derived_metric;
     pub use crate::{
         cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
         AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge,
