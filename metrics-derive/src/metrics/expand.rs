@@ -344,19 +344,16 @@ fn cardinality_check(
     let message = format!(
         "metric `{name}`{field_note} can have more than {limit} label combinations (the product of its labels' cardinalities): \
          drop or coarsen a label, or {raise} if every series is needed"
-    )
-    .replace('{', "{{")
-    .replace('}', "}}");
+    );
     let limit = Literal::u64_unsuffixed(limit);
     let span = labels.span();
-    // rustc reports a panicking constant at the outermost macro call that
-    // produced the `panic!`; with every token of it (the runtime path too)
-    // spanned on the label type, that is the label type, not the derive.
+    // One `#[track_caller]` const fn call rather than an inlined `panic!`:
+    // rustc reports its panic at the call, and with every token of the call
+    // (the runtime path too) spanned on the label type, that is the label
+    // type, not the derive.
     let private = respan(private.clone(), span);
     quote_spanned! {span=>
-        if <#labels as #private::LabelSet>::CARDINALITY as #private::core::primitive::u64 > #limit {
-            #private::core::panic!(#message)
-        }
+        #private::check_cardinality(<#labels as #private::LabelSet>::CARDINALITY, #limit, #message)
     }
 }
 
