@@ -75,7 +75,7 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
                 .filter_map(|field| objective_label_check(field, &private)),
         );
     }
-    let global = (!generic).then(|| global_cell(model, &private));
+    let global = (!generic).then(|| global_cell(&private));
     // The associated constants of the generic checks live in an inherent
     // impl, out of the trait's way.
     let checks_impl = (!assoc_checks.is_empty()).then(|| {
@@ -119,17 +119,15 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
 }
 
 /// A `static` of its own for `global()` (the trait's default, for generic
-/// structs, is a lookup by type).
-fn global_cell(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
-    let ident = &model.input.ident;
+/// structs, is a lookup by type). Neither the `static`'s type nor the
+/// function's signature names the struct's `Send + Sync`, which rustc would
+/// prove field by field for every struct.
+fn global_cell(private: &TokenStream) -> TokenStream {
     quote! {
         #[inline]
-        fn __global_cell() -> &'static #private::GlobalCell<Self>
-        where
-            Self: #private::core::marker::Send + #private::core::marker::Sync + 'static,
-        {
-            static __METRICS_GLOBAL: #private::GlobalCell<#ident> = #private::GlobalCell::new();
-            &__METRICS_GLOBAL
+        fn __static_cell() -> #private::core::option::Option<&'static #private::StaticCell> {
+            static __METRICS_GLOBAL: #private::StaticCell = #private::StaticCell::new();
+            #private::core::option::Option::Some(&__METRICS_GLOBAL)
         }
     }
 }

@@ -124,7 +124,7 @@ pub mod __private_0_1_0 {
     pub use crate::label::{check_cardinality, mixed_radix_step};
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metric::native_histogram::validated_native_options;
-    pub use crate::metrics::GlobalCell;
+    pub use crate::metrics::{GlobalCell, StaticCell};
     pub use crate::registry::derived_metric;
     pub use crate::{
         cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
