@@ -131,6 +131,11 @@ pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
     if let Some(path) = krate {
         return quote!(#path::#module);
     }
+    if let Some(found) = runtime_from_manifest() {
+        let name = found.as_deref().unwrap_or("promstrict");
+        let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
+        return quote!(::#ident::#module);
+    }
     for package in RUNTIME_PACKAGES {
         match proc_macro_crate::crate_name(package) {
             Ok(proc_macro_crate::FoundCrate::Name(name)) => {
@@ -148,6 +153,101 @@ pub(crate) fn private_path(krate: Option<&syn::Path>) -> TokenStream {
         }
     }
     quote!(::promstrict::#module)
+}
+
+/// What `proc_macro_crate::crate_name` finds for `RUNTIME_PACKAGES`, read
+/// from the manifest of the crate being compiled alone: `Some(Some(name))`,
+/// the name to use; `Some(None)`, neither package. `None` when the manifest
+/// is not enough to tell: a dependency inherited from the workspace
+/// (`workspace = true`) is named in the workspace's manifest, which
+/// `proc_macro_crate` asks cargo for, a process per compiled crate.
+fn runtime_from_manifest() -> Option<Option<String>> {
+    type Cache = Option<(
+        std::path::PathBuf,
+        std::time::SystemTime,
+        Option<Option<String>>,
+    )>;
+    // One compilation runs the macros many times on the same manifest.
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(None);
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+    let path = std::path::Path::new(&dir).join("Cargo.toml");
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((cached_path, cached_modified, found)) = &*cache {
+        if *cached_path == path && *cached_modified == modified {
+            return found.clone();
+        }
+    }
+    let found = read_runtime_name(&path);
+    *cache = Some((path, modified, found.clone()));
+    found
+}
+
+/// `runtime_from_manifest` without the cache.
+fn read_runtime_name(path: &std::path::Path) -> Option<Option<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let manifest: toml_edit::DocumentMut = text.parse().ok()?;
+    let own_name = manifest
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str());
+    // The dependency tables proc_macro_crate reads, in its order (a later
+    // entry for the same package wins).
+    let mut tables: Vec<&dyn toml_edit::TableLike> = Vec::new();
+    push_dep_tables(manifest.as_table(), &mut tables);
+    if let Some(targets) = manifest
+        .get("target")
+        .and_then(toml_edit::Item::as_table_like)
+    {
+        for (_, target) in targets.iter() {
+            if let Some(target) = target.as_table_like() {
+                push_dep_tables(target, &mut tables);
+            }
+        }
+    }
+    let mut found: [Option<String>; 2] = [None, None];
+    for (dep_name, dep) in tables.iter().flat_map(|t| t.iter()) {
+        if dep
+            .get("workspace")
+            .and_then(toml_edit::Item::as_bool)
+            .unwrap_or_default()
+        {
+            return None;
+        }
+        let package = dep
+            .get("package")
+            .and_then(toml_edit::Item::as_str)
+            .unwrap_or(dep_name);
+        if own_name == Some(package) {
+            continue;
+        }
+        if let Some(i) = RUNTIME_PACKAGES.iter().position(|p| *p == package) {
+            found[i] = Some(dep_name.replace('-', "_"));
+        }
+    }
+    for (i, package) in RUNTIME_PACKAGES.iter().enumerate() {
+        if own_name == Some(*package) {
+            return Some(Some(package.replace('-', "_")));
+        }
+        if let Some(name) = found[i].take() {
+            return Some(Some(name));
+        }
+    }
+    Some(None)
+}
+
+/// The `[dependencies]` and `[dev-dependencies]` of `table`.
+fn push_dep_tables<'a>(
+    table: &'a dyn toml_edit::TableLike,
+    tables: &mut Vec<&'a dyn toml_edit::TableLike>,
+) {
+    for key in ["dependencies", "dev-dependencies"] {
+        if let Some(deps) = table.get(key).and_then(toml_edit::Item::as_table_like) {
+            tables.push(deps);
+        }
+    }
 }
 
 /// The packages generated code may refer to, in order of preference: the
@@ -217,6 +317,57 @@ mod tests {
             struct S;
         };
         assert_eq!(doc_text(&bare.attrs), None);
+    }
+
+    fn runtime_name(manifest: &str) -> Option<Option<String>> {
+        let dir = std::env::temp_dir().join(format!(
+            "promstrict-derive-manifest-{}-{:x}",
+            std::process::id(),
+            manifest.len() * 31 + manifest.bytes().map(usize::from).sum::<usize>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("Cargo.toml");
+        std::fs::write(&path, manifest).unwrap();
+        let found = read_runtime_name(&path);
+        std::fs::remove_dir_all(&dir).unwrap();
+        found
+    }
+
+    #[test]
+    fn the_runtime_is_found_in_the_manifest() {
+        let some = |name: &str| Some(Some(name.to_owned()));
+        assert_eq!(
+            runtime_name("[package]\nname = \"app\"\n[dependencies]\npromstrict = \"0.1\"\n"),
+            some("promstrict")
+        );
+        assert_eq!(
+            runtime_name(
+                "[package]\nname = \"app\"\n[dependencies]\nmy-metrics = { package = \"promstrict\", path = \"x\" }\n"
+            ),
+            some("my_metrics")
+        );
+        // The facade is preferred to the core; a target's table counts too.
+        assert_eq!(
+            runtime_name(
+                "[package]\nname = \"app\"\n[dependencies]\npromstrict-core = \"0.1\"\n[target.'cfg(unix)'.dev-dependencies]\nps = { package = \"promstrict\", version = \"0.1\" }\n"
+            ),
+            some("ps")
+        );
+        assert_eq!(
+            runtime_name("[package]\nname = \"promstrict-core\"\n[dependencies]\nserde = \"1\"\n"),
+            some("promstrict_core")
+        );
+        assert_eq!(
+            runtime_name("[package]\nname = \"app\"\n[dependencies]\nserde = \"1\"\n"),
+            Some(None)
+        );
+        // A dependency inherited from the workspace: the workspace decides.
+        assert_eq!(
+            runtime_name(
+                "[package]\nname = \"app\"\n[dependencies]\nmetrics = { workspace = true }\n"
+            ),
+            None
+        );
     }
 
     #[test]

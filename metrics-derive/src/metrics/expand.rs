@@ -24,6 +24,17 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
     });
     let group_adds = model.fields.iter().map(|field| {
         let member = field.member;
+        // The common field (no unit, no objective) is one call into the
+        // runtime: far less for rustc to type-check than a builder chain.
+        if field.unit.is_none() && field.objective.is_none() {
+            let name = full_name(model, field);
+            let help = field.help.as_deref().unwrap_or_default();
+            let owner = owner(model, field);
+            let group = model.input.ident.to_string();
+            return quote!(#private::derived_metric(
+                &mut __metrics_group, #name, #help, #owner, #group, &self.#member,
+            ););
+        }
         let descriptor = descriptor_expr(model, field, &private);
         quote!(__metrics_group.add(#descriptor, &self.#member);)
     });
@@ -64,7 +75,7 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
                 .filter_map(|field| objective_label_check(field, &private)),
         );
     }
-    let global = (!generic).then(|| global_cell(model, &private));
+    let global = (!generic).then(|| global_cell(&private));
     // The associated constants of the generic checks live in an inherent
     // impl, out of the trait's way.
     let checks_impl = (!assoc_checks.is_empty()).then(|| {
@@ -108,17 +119,15 @@ pub(crate) fn expand(model: &MetricsStruct) -> TokenStream {
 }
 
 /// A `static` of its own for `global()` (the trait's default, for generic
-/// structs, is a lookup by type).
-fn global_cell(model: &MetricsStruct, private: &TokenStream) -> TokenStream {
-    let ident = &model.input.ident;
+/// structs, is a lookup by type). Neither the `static`'s type nor the
+/// function's signature names the struct's `Send + Sync`, which rustc would
+/// prove field by field for every struct.
+fn global_cell(private: &TokenStream) -> TokenStream {
     quote! {
         #[inline]
-        fn __global_cell() -> &'static #private::GlobalCell<Self>
-        where
-            Self: #private::core::marker::Send + #private::core::marker::Sync + 'static,
-        {
-            static __METRICS_GLOBAL: #private::GlobalCell<#ident> = #private::GlobalCell::new();
-            &__METRICS_GLOBAL
+        fn __static_cell() -> #private::core::option::Option<&'static #private::StaticCell> {
+            static __METRICS_GLOBAL: #private::StaticCell = #private::StaticCell::new();
+            #private::core::option::Option::Some(&__METRICS_GLOBAL)
         }
     }
 }
@@ -197,11 +206,7 @@ fn descriptor_expr(
         let unit = unit.value();
         quote!(.unit(#unit))
     });
-    let owner = format!(
-        "`#[derive(Metrics)]` struct `{}`, field `{}`",
-        model.input.ident,
-        unraw(field.member)
-    );
+    let owner = owner(model, field);
     let group = model.input.ident.to_string();
     let objective = field.objective.as_ref().and_then(|objective| {
         let percent = F64Literal(objective.percent.as_ref()?.1);
@@ -225,6 +230,15 @@ fn descriptor_expr(
         })))
     });
     quote!(#private::Descriptor::new(#name, #help) #unit .owner(#owner) .group(#group) #objective)
+}
+
+/// The owner a field's descriptor names in registration errors.
+fn owner(model: &MetricsStruct, field: &MetricField) -> String {
+    format!(
+        "`#[derive(Metrics)]` struct `{}`, field `{}`",
+        model.input.ident,
+        unraw(field.member)
+    )
 }
 
 /// An `AlertSettings` expression for `page(…)` or `ticket(…)`.
@@ -328,19 +342,16 @@ fn cardinality_check(
     let message = format!(
         "metric `{name}`{field_note} can have more than {limit} label combinations (the product of its labels' cardinalities): \
          drop or coarsen a label, or {raise} if every series is needed"
-    )
-    .replace('{', "{{")
-    .replace('}', "}}");
+    );
     let limit = Literal::u64_unsuffixed(limit);
     let span = labels.span();
-    // rustc reports a panicking constant at the outermost macro call that
-    // produced the `panic!`; with every token of it (the runtime path too)
-    // spanned on the label type, that is the label type, not the derive.
+    // One `#[track_caller]` const fn call rather than an inlined `panic!`:
+    // rustc reports its panic at the call, and with every token of the call
+    // (the runtime path too) spanned on the label type, that is the label
+    // type, not the derive.
     let private = respan(private.clone(), span);
     quote_spanned! {span=>
-        if <#labels as #private::LabelSet>::CARDINALITY as #private::core::primitive::u64 > #limit {
-            #private::core::panic!(#message)
-        }
+        #private::check_cardinality(<#labels as #private::LabelSet>::CARDINALITY, #limit, #message)
     }
 }
 

@@ -142,6 +142,17 @@ impl LabelSet for () {
     }
 }
 
+/// Fails the constant it is evaluated in, with `message`, when a family's
+/// `cardinality` is over its `limit`. `#[track_caller]`: rustc reports the
+/// failure where the derive calls it, on the family's label type.
+#[doc(hidden)]
+#[track_caller]
+pub const fn check_cardinality(cardinality: usize, limit: u64, message: &str) {
+    if cardinality as u64 > limit {
+        panic!("{}", message)
+    }
+}
+
 /// The product of the labels' cardinalities, saturating at `usize::MAX` so a
 /// compile-time limit check can reject it instead of overflowing.
 pub const fn cardinality_of(labels: &[LabelDescriptor]) -> usize {

@@ -123,10 +123,11 @@ pub use promstrict_derive::{instrument_latency, LabelSet, LabelValue, Metrics};
 pub mod __private_0_1_0 {
     pub use crate::build_info::register_build_info;
     pub use crate::generate::{has_label, may_have_value};
-    pub use crate::label::mixed_radix_step;
+    pub use crate::label::{check_cardinality, mixed_radix_step};
     pub use crate::metric::histogram::validated_buckets;
     pub use crate::metric::native_histogram::validated_native_options;
-    pub use crate::metrics::GlobalCell;
+    pub use crate::metrics::{GlobalCell, StaticCell};
+    pub use crate::registry::derived_metric;
     pub use crate::{
         cardinality_of, default_registry, AlertSettings, AtomicCounter, AtomicGauge,
         AtomicHistogram, AtomicSummary, Buckets, Counter, Descriptor, Family, FamilyMember, Gauge,

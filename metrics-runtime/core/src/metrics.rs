@@ -66,7 +66,7 @@ pub trait Metrics: Sized {
     /// registered elsewhere).
     ///
     /// A non-generic derived struct keeps its instance in a `static` of its
-    /// own, so this is one atomic load after the first call; a generic one
+    /// own, so this is two atomic loads after the first call; a generic one
     /// looks its instance up by type (a lock and a hash): keep the reference.
     fn try_global() -> Result<&'static Self, RegistryError>
     where
@@ -138,7 +138,42 @@ pub trait Metrics: Sized {
     where
         Self: Send + Sync + 'static,
     {
-        cell_by_type::<Self>()
+        match Self::__static_cell() {
+            Some(cell) => cell.get::<Self>(),
+            None => cell_by_type::<Self>(),
+        }
+    }
+
+    /// The `static` the derive gives each non-generic struct for
+    /// [`global`](Metrics::global). Its signature does not ask for
+    /// `Self: Send + Sync`, which rustc would otherwise prove field by field
+    /// for every derived struct, used or not.
+    #[doc(hidden)]
+    fn __static_cell() -> Option<&'static StaticCell> {
+        None
+    }
+}
+
+/// The `static` a derived non-generic struct keeps its
+/// [`global`](Metrics::global) instance in. Its type does not name the struct,
+/// so it is the same cheap `static` in every derive, created on first use.
+#[doc(hidden)]
+pub struct StaticCell(OnceLock<&'static (dyn Any + Send + Sync)>);
+
+impl StaticCell {
+    /// An empty cell.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        StaticCell(OnceLock::new())
+    }
+
+    /// The global cell of `T`, the only type this `static` is used for.
+    pub fn get<T: Send + Sync + 'static>(&'static self) -> &'static GlobalCell<T> {
+        let cell: &'static (dyn Any + Send + Sync) = *self
+            .0
+            .get_or_init(|| Box::leak(Box::new(GlobalCell::<T>::new())));
+        cell.downcast_ref()
+            .expect("a struct's static cell holds that struct's global cell")
     }
 }
 

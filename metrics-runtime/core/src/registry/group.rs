@@ -62,6 +62,24 @@ impl fmt::Debug for MetricGroup {
     }
 }
 
+/// Adds a field of a `#[derive(Metrics)]` struct to `group`: one generic call
+/// per field in generated code instead of a descriptor built method by
+/// method, which is what type-checking a derived struct mostly costs.
+#[doc(hidden)]
+pub fn derived_metric<M: Metric>(
+    group: &mut MetricGroup,
+    name: &'static str,
+    help: &'static str,
+    owner: &'static str,
+    group_name: &'static str,
+    metric: &M,
+) {
+    group.add(
+        Descriptor::new(name, help).owner(owner).group(group_name),
+        metric,
+    );
+}
+
 /// Names a descriptor's owner after the caller's place if it has none.
 #[track_caller]
 fn with_caller_as_owner(descriptor: Descriptor) -> Descriptor {

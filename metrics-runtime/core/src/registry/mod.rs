@@ -4,6 +4,8 @@ mod descriptor;
 mod group;
 
 pub use descriptor::{Descriptor, RegistryError};
+#[doc(hidden)]
+pub use group::derived_metric;
 pub use group::MetricGroup;
 
 use std::borrow::Cow;
