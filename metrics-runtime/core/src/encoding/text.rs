@@ -169,13 +169,23 @@ pub(crate) struct PrefixCache {
     /// The bucket bounds the histogram prefixes were rendered with (a series
     /// with other bounds is rendered line by line).
     bounds: OnceLock<Box<[f64]>>,
-    /// How many one-line prefixes are rendered in `slots`.
+    /// How many one-line or histogram prefixes are rendered in `slots`.
     rendered: AtomicUsize,
+    /// And their bytes.
+    rendered_bytes: AtomicUsize,
     /// Those prefixes laid out flat, in series order, as of some count of
     /// them: a scrape reads them front to back, as the memory prefetcher
     /// likes, instead of from one allocation per series.
     flat: RwLock<Option<Arc<FlatPrefixes>>>,
 }
+
+/// Families whose prefixes take more than this are not laid out flat (the
+/// flat copy would double a large share of the registry's memory): their
+/// series are written the general way.
+#[cfg(not(test))]
+const MAX_FLAT_BYTES: usize = 8 << 20;
+#[cfg(test)]
+pub(crate) const MAX_FLAT_BYTES: usize = 16 << 10;
 
 /// The prefixes of a family's series (one-line series, or histograms), one
 /// after another.
@@ -229,6 +239,7 @@ impl PrefixCache {
             slots: OnceLock::new(),
             bounds: OnceLock::new(),
             rendered: AtomicUsize::new(0),
+            rendered_bytes: AtomicUsize::new(0),
             flat: RwLock::new(None),
         }
     }
@@ -388,7 +399,7 @@ impl PlainLines<'_> {
 impl PrefixCache {
     /// The one-line prefixes laid out flat, if `labels` are this family's
     /// and it is cached: gathered again when more were rendered since.
-    fn flat(&self, labels: &'static [LabelDescriptor]) -> Option<Arc<FlatPrefixes>> {
+    pub(crate) fn flat(&self, labels: &'static [LabelDescriptor]) -> Option<Arc<FlatPrefixes>> {
         let same = std::ptr::eq(labels, self.labels)
             || (labels.len() == self.labels.len()
                 && labels
@@ -399,7 +410,7 @@ impl PrefixCache {
             return None;
         }
         let rendered = self.rendered.load(Ordering::Acquire);
-        if rendered == 0 {
+        if rendered == 0 || self.rendered_bytes.load(Ordering::Relaxed) > MAX_FLAT_BYTES {
             return None;
         }
         if let Some(flat) = &*self.flat.read().unwrap_or_else(PoisonError::into_inner) {
@@ -510,6 +521,9 @@ impl<'a> SampleWriter<'a> {
                 kind
             };
             if kind == SINGLE || kind == HISTOGRAM {
+                cache
+                    .rendered_bytes
+                    .fetch_add(rendered.len(), Ordering::Relaxed);
                 cache.rendered.fetch_add(1, Ordering::Release);
             }
             Prefixes {

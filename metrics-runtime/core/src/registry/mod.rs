@@ -1053,6 +1053,57 @@ mod tests {
         }
     }
 
+    /// A family whose prefixes outgrow the flat layout's limit is written
+    /// the general way, to the same bytes.
+    #[test]
+    fn families_past_the_flat_limit_are_written_the_general_way() {
+        crate::bounded_label! {
+            struct Host { max: 1000, overflow: "other" }
+        }
+        #[derive(Clone, Copy)]
+        struct Hosts {
+            host: Host,
+        }
+        impl LabelSet for Hosts {
+            const LABELS: &'static [LabelDescriptor] = &[LabelDescriptor::of::<Host>("host")];
+            fn index(&self) -> usize {
+                self.host.index()
+            }
+        }
+        let registry = Registry::new();
+        let small: Family<Hosts, Counter> = registry
+            .register("small_total", "Under the limit.", Family::default())
+            .unwrap();
+        let large: Family<Hosts, Counter> = registry
+            .register("large_total", "Over the limit.", Family::default())
+            .unwrap();
+        small
+            .labels(Hosts {
+                host: Host::new("a"),
+            })
+            .inc();
+        for i in 0..1000u64 {
+            let host = Host::new(&format!("host-{i:04}.example.org"));
+            large.labels(Hosts { host }).inc_by(i);
+        }
+        for format in [Format::Prometheus, Format::OpenMetrics] {
+            let want = uncached(&registry, format);
+            assert_eq!(registry.encode(format), want);
+            assert_eq!(registry.encode(format), want);
+        }
+        let inner = registry.read();
+        let flat = |name: &str| {
+            let entry = inner.entries.iter().find(|e| &*e.name == name).unwrap();
+            entry.prefixes.flat(Hosts::LABELS).is_some()
+        };
+        assert!(flat("small_total"));
+        assert!(
+            !flat("large_total"),
+            "{} bytes allowed",
+            text::MAX_FLAT_BYTES
+        );
+    }
+
     #[test]
     fn encode_to_streams_the_same_bytes_in_chunks() {
         let registry = Registry::new();
