@@ -202,7 +202,8 @@ pub(crate) struct FlatPrefixes {
     /// longer by the same amount, so its lines are found without searching.
     line_lens: Box<[usize]>,
     first_block: usize,
-    /// Each series' line prefixes, each followed by a newline.
+    /// Each series' line prefixes, each followed by a newline (but for a
+    /// one-line series' prefix, which is followed by its number).
     text: String,
     /// Series `i`'s prefixes are `text[spans[i]..spans[i + 1]]`; an empty
     /// span is not rendered (yet).
@@ -289,8 +290,7 @@ impl PlainLines<'_> {
         if self.flat.kind != SINGLE {
             return false;
         }
-        // The number goes before the prefix's newline.
-        let Some(prefix) = self.flat.of(index).and_then(|p| p.strip_suffix('\n')) else {
+        let Some(prefix) = self.flat.of(index) else {
             return false;
         };
         match value {
@@ -435,7 +435,11 @@ impl PrefixCache {
         spans.push(0);
         for slot in slots.iter() {
             if let Some(p) = slot.get().filter(|p| p.kind == kind) {
-                text.push_str(&p.text);
+                // A one-line prefix without its newline: the number goes there.
+                text.push_str(match kind {
+                    SINGLE => p.text.strip_suffix('\n').unwrap_or_default(),
+                    _ => &p.text,
+                });
             }
             // Past 4 GiB of prefixes the rest stay unrendered here.
             spans.push(u32::try_from(text.len()).unwrap_or(*spans.last().unwrap_or(&0)));
