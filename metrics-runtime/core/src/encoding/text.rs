@@ -245,20 +245,21 @@ impl PrefixCache {
         }
     }
 
+    /// Whether `labels` are this family's.
+    fn is_for(&self, labels: &[LabelDescriptor]) -> bool {
+        std::ptr::eq(labels, self.labels)
+            || (labels.len() == self.labels.len()
+                && labels
+                    .iter()
+                    .zip(self.labels)
+                    .all(|(a, b)| a.name == b.name && a.cardinality == b.cardinality))
+    }
+
     /// The slot of a series, if its labels are this family's.
     fn slot(&self, labels: &Labels<'_>) -> Option<&OnceLock<Prefixes>> {
         let index = match *labels {
             Labels::None if self.labels.is_empty() => 0,
-            Labels::Dense { labels, index }
-                if index < self.len
-                    && (std::ptr::eq(labels, self.labels)
-                        || (labels.len() == self.labels.len()
-                            && labels.iter().zip(self.labels).all(|(a, b)| {
-                                a.name == b.name && a.cardinality == b.cardinality
-                            }))) =>
-            {
-                index
-            }
+            Labels::Dense { labels, index } if index < self.len && self.is_for(labels) => index,
             _ => return None,
         };
         if self.len > MAX_CACHED_SERIES {
@@ -293,22 +294,9 @@ impl PlainLines<'_> {
         let Some(prefix) = self.flat.of(index) else {
             return false;
         };
-        match value {
-            SeriesValue::CounterU64(v) => {
-                self.out.push_str(prefix);
-                self.out.push_str(itoa::Buffer::new().format(v));
-            }
-            SeriesValue::GaugeI64(v) => {
-                self.out.push_str(prefix);
-                self.out.push_str(itoa::Buffer::new().format(v));
-            }
-            SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
-                self.out.push_str(prefix);
-                push_f64(self.out, v);
-            }
-            _ => return false,
+        if !push_number_line(self.out, prefix, &value) {
+            return false;
         }
-        self.out.push('\n');
         self.done();
         true
     }
@@ -331,9 +319,8 @@ impl PlainLines<'_> {
         {
             return false;
         }
-        // OpenMetrics has no `_sum` for these: the general way leaves it out.
-        let negative = bounds.first().is_some_and(|b| *b < 0.0);
-        if self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0) {
+        // The general way leaves the `_sum` out.
+        if !histogram_sum_written(self.format, bounds, sum) {
             return false;
         }
         let Some(block) = flat.of(index) else {
@@ -400,13 +387,7 @@ impl PrefixCache {
     /// The one-line prefixes laid out flat, if `labels` are this family's
     /// and it is cached: gathered again when more were rendered since.
     pub(crate) fn flat(&self, labels: &'static [LabelDescriptor]) -> Option<Arc<FlatPrefixes>> {
-        let same = std::ptr::eq(labels, self.labels)
-            || (labels.len() == self.labels.len()
-                && labels
-                    .iter()
-                    .zip(self.labels)
-                    .all(|(a, b)| a.name == b.name && a.cardinality == b.cardinality));
-        if !same || self.len > MAX_CACHED_SERIES || self.labels.is_empty() {
+        if !self.is_for(labels) || self.len > MAX_CACHED_SERIES || self.labels.is_empty() {
             return None;
         }
         let rendered = self.rendered.load(Ordering::Acquire);
@@ -761,37 +742,18 @@ impl SampleWriter<'_> {
         value: &SeriesValue<'_>,
         extras: &SeriesExtras<'_>,
     ) -> bool {
-        let first_exemplar = extras.exemplars.first().and_then(Option::as_ref);
         match *value {
-            SeriesValue::CounterU64(v) => {
+            SeriesValue::CounterU64(_)
+            | SeriesValue::CounterF64(_)
+            | SeriesValue::GaugeF64(_)
+            | SeriesValue::GaugeI64(_) => {
                 let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
                     return false;
                 };
-                self.prefixed_u64(&p[..p.len() - 1], v);
-                self.exemplar(first_exemplar);
+                push_number_line(self.out, p.strip_suffix('\n').unwrap_or(p), value);
+                // A gauge has neither (its extras are empty).
+                self.exemplar(extras.exemplars.first().and_then(Option::as_ref));
                 self.counter_created(labels, extras.created);
-            }
-            SeriesValue::CounterF64(v) => {
-                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
-                    return false;
-                };
-                self.prefixed_f64(&p[..p.len() - 1], v);
-                self.exemplar(first_exemplar);
-                self.counter_created(labels, extras.created);
-            }
-            SeriesValue::GaugeF64(v) => {
-                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
-                    return false;
-                };
-                self.prefixed_f64(&p[..p.len() - 1], v);
-            }
-            SeriesValue::GaugeI64(v) => {
-                let Some((p, _)) = self.prefixes(labels, SINGLE, &[]) else {
-                    return false;
-                };
-                self.out.push_str(&p[..p.len() - 1]);
-                self.out.push_str(itoa::Buffer::new().format(v));
-                self.out.push('\n');
             }
             SeriesValue::Histogram {
                 bounds,
@@ -811,9 +773,7 @@ impl SampleWriter<'_> {
                     self.prefixed_u64(prefix, count);
                     self.exemplar(extras.exemplars.get(i).and_then(Option::as_ref));
                 }
-                let negative = bounds.first().is_some_and(|b| *b < 0.0);
-                if !(self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
-                {
+                if histogram_sum_written(self.format, bounds, sum) {
                     let (count_prefix, sum_prefix) = (lines.next(), lines.next());
                     self.prefixed_u64(count_prefix.unwrap_or_default(), count);
                     self.prefixed_f64(sum_prefix.unwrap_or_default(), sum);
@@ -881,12 +841,7 @@ impl SampleWriter<'_> {
             } => {
                 self.render_labels(&labels);
                 let count = self.buckets(bounds, counts, extras.exemplars);
-                // OpenMetrics forbids `_sum` on a histogram with negative
-                // buckets, and a negative or NaN `_sum` anywhere (it is
-                // counter-like); `_count` goes only together with `_sum`.
-                let negative = bounds.first().is_some_and(|b| *b < 0.0);
-                if !(self.format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
-                {
+                if histogram_sum_written(self.format, bounds, sum) {
                     self.rendered_u64("_count", None, count);
                     self.rendered_f64("_sum", sum);
                 }
@@ -940,6 +895,39 @@ impl SampleWriter<'_> {
             self.created_sample(created);
         }
     }
+}
+
+/// Writes `prefix`, the number of a one-number series and a newline;
+/// `false` (writing nothing) for any other value.
+#[inline]
+fn push_number_line(out: &mut String, prefix: &str, value: &SeriesValue<'_>) -> bool {
+    match *value {
+        SeriesValue::CounterU64(v) => {
+            out.push_str(prefix);
+            out.push_str(itoa::Buffer::new().format(v));
+        }
+        SeriesValue::GaugeI64(v) => {
+            out.push_str(prefix);
+            out.push_str(itoa::Buffer::new().format(v));
+        }
+        SeriesValue::CounterF64(v) | SeriesValue::GaugeF64(v) => {
+            out.push_str(prefix);
+            push_f64(out, v);
+        }
+        _ => return false,
+    }
+    out.push('\n');
+    true
+}
+
+/// Whether a histogram's `_count` and `_sum` are written: OpenMetrics
+/// forbids `_sum` on a histogram with negative buckets, and a negative or
+/// NaN `_sum` anywhere (it is counter-like); `_count` goes only together
+/// with `_sum`.
+#[inline]
+fn histogram_sum_written(format: Format, bounds: &[f64], sum: f64) -> bool {
+    let negative = bounds.first().is_some_and(|b| *b < 0.0);
+    !(format == Format::OpenMetrics && (negative || sum.is_nan() || sum < 0.0))
 }
 
 #[inline]

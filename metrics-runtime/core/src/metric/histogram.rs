@@ -594,11 +594,9 @@ impl FamilyMember for Histogram {
         if cell.exemplars.get().is_some() {
             return false;
         }
-        let n = cell.counts.len();
-        let mut stack = [0u64; MAX_BUCKETS + 1];
-        let counts = &mut stack[..n];
-        let sum = cell.snapshot_into(counts);
-        lines.write_histogram(index, cell.bounds.bounds(), counts, sum)
+        with_snapshot(cell, |counts, sum| {
+            lines.write_histogram(index, cell.bounds.bounds(), counts, sum)
+        })
     }
     fn visit_cell(
         cell: &AtomicHistogram,
@@ -606,13 +604,17 @@ impl FamilyMember for Histogram {
         created: Option<f64>,
         visitor: &mut dyn SeriesVisitor,
     ) {
-        let n = cell.counts.len();
-        let mut stack = [0u64; MAX_BUCKETS + 1];
-        let counts = &mut stack[..n];
-        let sum = cell.snapshot_into(counts);
-        // Most histograms never get an exemplar: no array to fill and drop.
-        let Some(cells) = cell.exemplars.get() else {
-            return visitor.series_with_extras(
+        with_snapshot(cell, |counts, sum| {
+            // Most histograms never get an exemplar: no array to fill and drop.
+            let filled: [Option<Exemplar>; MAX_BUCKETS + 1];
+            let exemplars: &[Option<Exemplar>] = match cell.exemplars.get() {
+                None => &[],
+                Some(cells) => {
+                    filled = std::array::from_fn(|i| cells.get(i).and_then(|c| c.load()));
+                    &filled[..counts.len()]
+                }
+            };
+            visitor.series_with_extras(
                 labels,
                 SeriesValue::Histogram {
                     bounds: cell.bounds.bounds(),
@@ -621,30 +623,22 @@ impl FamilyMember for Histogram {
                 },
                 SeriesExtras {
                     created,
-                    exemplars: &[],
+                    exemplars,
                     native: None,
                 },
-            );
-        };
-        let mut exemplars: [Option<Exemplar>; MAX_BUCKETS + 1] = Default::default();
-        for (out, c) in exemplars.iter_mut().zip(cells.iter()) {
-            *out = c.load();
-        }
-        let exemplars = &exemplars[..n];
-        visitor.series_with_extras(
-            labels,
-            SeriesValue::Histogram {
-                bounds: cell.bounds.bounds(),
-                counts,
-                sum,
-            },
-            SeriesExtras {
-                created,
-                exemplars,
-                native: None,
-            },
-        )
+            )
+        })
     }
+}
+
+/// Calls `f` with a snapshot of `cell`'s bucket counts and its sum, taken on
+/// the stack.
+#[inline]
+fn with_snapshot<R>(cell: &AtomicHistogram, f: impl FnOnce(&[u64], f64) -> R) -> R {
+    let mut stack = [0u64; MAX_BUCKETS + 1];
+    let counts = &mut stack[..cell.counts.len()];
+    let sum = cell.snapshot_into(counts);
+    f(counts, sum)
 }
 
 #[cfg(test)]
