@@ -92,12 +92,12 @@ pub fn respond(handler: &MetricsHandler, request: &HttpRequest) -> HttpResponse 
     let planned = handler.plan(&method, &headers);
     // A large page is streamed (HEAD, answered as a GET, never is).
     if request.method() != ::actix_web::http::Method::HEAD {
-        if let Some((page, coding)) = crate::stream::worth_streaming(handler, &planned) {
+        if let Some((headers, body)) = crate::stream::start(handler, &planned, || ()) {
             let mut builder = HttpResponse::Ok();
-            for (name, value) in &handler.headers(page.content_type(), coding, None) {
+            for (name, value) in &headers {
                 builder.insert_header((name.as_str(), value.as_bytes()));
             }
-            return builder.streaming(crate::stream::spawn(handler, page, coding, ()));
+            return builder.streaming(body);
         }
     }
     let response = handler.finish(planned);

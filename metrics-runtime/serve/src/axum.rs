@@ -85,10 +85,9 @@ where
 /// leave before its last series is read.
 fn serve(handler: &MetricsHandler, request: Request) -> Ready<Response> {
     let planned = handler.plan(request.method(), request.headers());
-    if let Some((page, coding)) = stream::worth_streaming(handler, &planned) {
-        let body = stream::spawn(handler, page, coding, ());
+    if let Some((headers, body)) = stream::start(handler, &planned, || ()) {
         let mut response = Response::new(Body::new(body));
-        *response.headers_mut() = handler.headers(page.content_type(), coding, None);
+        *response.headers_mut() = headers;
         return ready(response);
     }
     ready(handler.finish(planned).map(Body::from))

@@ -72,14 +72,15 @@ impl<G: Unpin> futures_core::Stream for Streamed<G> {
     }
 }
 
-/// The page and coding to stream for `planned`, if it is a `GET` of a page
-/// as large as the last one was worth streaming, inside a tokio runtime
-/// (whose blocking threads encode it).
-#[cfg(any(feature = "axum", feature = "actix-web"))]
-pub(crate) fn worth_streaming(
+/// Streams `planned` if it is a `GET` of a page as large as the last one
+/// was worth streaming, inside a tokio runtime (whose blocking threads
+/// encode it): the response's headers and body. `guard` is only called
+/// then; what it returns is dropped with the body.
+pub(crate) fn start<G: Unpin>(
     handler: &MetricsHandler,
     planned: &crate::handler::Planned,
-) -> Option<(Page, Coding)> {
+    guard: impl FnOnce() -> G,
+) -> Option<(http::HeaderMap, Streamed<G>)> {
     match *planned {
         crate::handler::Planned::Page {
             page,
@@ -88,7 +89,8 @@ pub(crate) fn worth_streaming(
         } if handler.last_text_len() >= STREAM_ABOVE
             && tokio::runtime::Handle::try_current().is_ok() =>
         {
-            Some((page, coding))
+            let headers = handler.headers(page.content_type(), coding, None);
+            Some((headers, spawn(handler, page, coding, guard())))
         }
         _ => None,
     }
@@ -98,12 +100,7 @@ pub(crate) fn worth_streaming(
 /// of the current runtime; the body yields the chunks as they come. If the
 /// connection goes away, the body is dropped and the encoder stops at its
 /// next chunk.
-pub(crate) fn spawn<G: Unpin>(
-    handler: &MetricsHandler,
-    page: Page,
-    coding: Coding,
-    guard: G,
-) -> Streamed<G> {
+fn spawn<G: Unpin>(handler: &MetricsHandler, page: Page, coding: Coding, guard: G) -> Streamed<G> {
     let (tx, chunks) = mpsc::channel(QUEUED);
     let handler = handler.clone();
     let finished = Arc::new(AtomicBool::new(false));

@@ -19,8 +19,7 @@ use http_body_util::{Either, Full};
 use tokio::sync::oneshot;
 
 use super::MetricsService;
-use crate::handler::Planned;
-use crate::stream::{self, Streamed, STREAM_ABOVE, STREAM_HELD};
+use crate::stream::{self, Streamed, STREAM_HELD};
 
 /// What a connection is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,26 +243,20 @@ impl<B> ::hyper::service::Service<Request<B>> for ConnectionService {
         let handler = self.inner.handler();
         if self.inner.serves(request.uri().path()) {
             let planned = handler.plan(request.method(), request.headers());
-            match planned {
-                // A page as large as the last one was worth streaming.
-                Planned::Page {
-                    page,
-                    coding,
-                    head: false,
-                } if handler.last_text_len() >= STREAM_ABOVE => {
-                    self.admission.responding(self.id, STREAM_HELD);
-                    let written = Written {
-                        admission: Arc::clone(&self.admission),
-                        id: self.id,
-                        len: STREAM_HELD,
-                    };
-                    let body = stream::spawn(handler, page, coding, written);
-                    let mut response = Response::new(Either::Right(body));
-                    *response.headers_mut() = handler.headers(page.content_type(), coding, None);
-                    return std::future::ready(Ok(response));
+            let streamed = stream::start(handler, &planned, || {
+                self.admission.responding(self.id, STREAM_HELD);
+                Written {
+                    admission: Arc::clone(&self.admission),
+                    id: self.id,
+                    len: STREAM_HELD,
                 }
-                planned => return self.whole(handler.finish(planned)),
+            });
+            if let Some((headers, body)) = streamed {
+                let mut response = Response::new(Either::Right(body));
+                *response.headers_mut() = headers;
+                return std::future::ready(Ok(response));
             }
+            return self.whole(handler.finish(planned));
         }
         self.whole(self.inner.handler_response(&request))
     }
