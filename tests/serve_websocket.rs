@@ -18,6 +18,10 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as ClientMessage;
 
+#[path = "support/axum_server.rs"]
+mod axum_server;
+use axum_server::with_server;
+
 /// An echo server: every text or binary message comes back; anything else
 /// ends the session.
 fn app(ws: WebSocketMetrics) -> Router {
@@ -44,28 +48,21 @@ fn app(ws: WebSocketMetrics) -> Router {
 fn a_session_s_messages_and_close_codes_are_counted() {
     let registry = Arc::new(Registry::new());
     let ws = WebSocketMetrics::register(&registry).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    with_server(app(ws), |addr| {
+        talk(addr);
+        assert_counted(&registry);
+    });
+}
+
+/// A polite client (three messages, their echoes, then a close frame) and a
+/// rude one (its connection just drops), on a runtime of their own.
+fn talk(addr: SocketAddr) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(async move {
-        axum::serve(listener, app(ws))
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-
     runtime.block_on(async {
         let timeout = Duration::from_secs(10);
-        // A polite client: three messages, their echoes, then a close frame.
         let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let (mut client, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
             .await
@@ -94,14 +91,17 @@ fn a_session_s_messages_and_close_codes_are_counted() {
         // Drain until the server's side is done.
         while let Ok(Some(Ok(_))) = tokio::time::timeout(timeout, client.next()).await {}
 
-        // A rude client: connects, then its connection just drops.
+        // The rude client connects, then its connection just drops.
         let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let (client, _) = tokio_tungstenite::client_async(format!("ws://{addr}/ws"), stream)
             .await
             .unwrap();
         drop(client);
     });
+}
 
+/// Both sessions' messages and closes, once both have ended.
+fn assert_counted(registry: &Registry) {
     let closed = poll_until(Duration::from_secs(10), Duration::from_millis(20), || {
         let done = registry.sample("websocket_connection_duration_seconds_count", &[]) == Some(2.0);
         done.then_some(())
@@ -143,10 +143,4 @@ fn a_session_s_messages_and_close_codes_are_counted() {
     assert_sample!(registry, "websocket_connections_active", 0);
     promtool_check_metrics(&registry.encode(Format::Prometheus)).unwrap();
     python_parse_openmetrics(&registry.encode(Format::OpenMetrics)).unwrap();
-
-    let _ = stop.send(());
-    runtime
-        .block_on(async { tokio::time::timeout(Duration::from_secs(10), server).await })
-        .expect("server stopped")
-        .unwrap();
 }
