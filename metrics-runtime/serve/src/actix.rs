@@ -42,6 +42,7 @@ use ::actix_web::{HttpRequest, HttpResponse, Resource};
 use ::http::header::{self, HeaderMap, HeaderValue};
 use ::http::Method;
 
+use super::recorder::{record_body, BodyPoll};
 use super::{HttpMethod, HttpMetrics, MetricsHandler, RegistryRef, RequestGuard, Route};
 use promstrict_core::{Registry, RegistryError};
 
@@ -300,29 +301,12 @@ impl<B: MessageBody> MessageBody for MeteredBody<B> {
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
         let this = self.project();
         let chunk = std::task::ready!(this.inner.poll_next(cx));
-        match &chunk {
-            Some(Ok(bytes)) => {
-                if let Some(guard) = this.guard {
-                    if !bytes.is_empty() {
-                        if *this.streamed {
-                            guard.first_byte();
-                        }
-                        guard.add_response_bytes(bytes.len() as u64);
-                    }
-                }
-            }
-            Some(Err(_)) => {
-                if let Some(mut guard) = this.guard.take() {
-                    guard.respond(500);
-                    guard.complete();
-                }
-            }
-            None => {
-                if let Some(guard) = this.guard.take() {
-                    guard.complete();
-                }
-            }
-        }
+        let poll = match &chunk {
+            Some(Ok(bytes)) => BodyPoll::Data(bytes.len()),
+            Some(Err(_)) => BodyPoll::Failed,
+            None => BodyPoll::Ended,
+        };
+        record_body(this.guard, *this.streamed, poll);
         Poll::Ready(chunk)
     }
 }

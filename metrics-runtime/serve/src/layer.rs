@@ -12,7 +12,9 @@ use bytes::Buf;
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
-use super::recorder::{HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate};
+use super::recorder::{
+    record_body, BodyPoll, HttpMethod, HttpMetrics, RequestGuard, Route, RouteTemplate,
+};
 use promstrict_core::{Registry, RegistryError};
 
 /// Finds a request's route template in its (or its response's) extensions.
@@ -302,32 +304,12 @@ impl<B: Body> Body for ResponseBody<B> {
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let mut this = self.project();
         let frame = ready!(this.inner.as_mut().poll_frame(cx));
-        if let Some(guard) = this.guard {
-            match &frame {
-                Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
-                        let bytes = data.remaining();
-                        if bytes > 0 {
-                            if *this.streamed {
-                                guard.first_byte();
-                            }
-                            guard.add_response_bytes(bytes as u64);
-                        }
-                    }
-                }
-                Some(Err(_)) => {
-                    if let Some(mut guard) = this.guard.take() {
-                        guard.respond(500);
-                        guard.complete();
-                    }
-                }
-                None => {
-                    if let Some(guard) = this.guard.take() {
-                        guard.complete();
-                    }
-                }
-            }
-        }
+        let poll = match &frame {
+            Some(Ok(frame)) => BodyPoll::Data(frame.data_ref().map_or(0, |data| data.remaining())),
+            Some(Err(_)) => BodyPoll::Failed,
+            None => BodyPoll::Ended,
+        };
+        record_body(this.guard, *this.streamed, poll);
         // A server stops polling once the body says it has ended.
         if this.inner.is_end_stream() {
             if let Some(guard) = this.guard.take() {

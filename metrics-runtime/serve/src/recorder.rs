@@ -630,6 +630,45 @@ impl Drop for RequestGuard {
     }
 }
 
+/// What a response body yielded, for its request's guard.
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+pub(crate) enum BodyPoll {
+    /// A chunk of this many bytes.
+    Data(usize),
+    /// An error: the response failed.
+    Failed,
+    /// The end of the body.
+    Ended,
+}
+
+/// Records what a response body yielded on its request's guard: the bytes
+/// (and the first byte, for a streamed body), or the request's end (a
+/// failed body is a `500`), which takes the guard.
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+pub(crate) fn record_body(guard: &mut Option<RequestGuard>, streamed: bool, poll: BodyPoll) {
+    match poll {
+        BodyPoll::Data(0) => {}
+        BodyPoll::Data(bytes) => {
+            if let Some(guard) = guard {
+                if streamed {
+                    guard.first_byte();
+                }
+                guard.add_response_bytes(bytes as u64);
+            }
+        }
+        BodyPoll::Failed => {
+            if let Some(guard) = guard.take() {
+                guard.finish(500);
+            }
+        }
+        BodyPoll::Ended => {
+            if let Some(guard) = guard.take() {
+                guard.complete();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
